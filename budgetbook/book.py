@@ -1,0 +1,164 @@
+"""The in-memory unit workbook: values by (section, row, column), each with its cell.
+
+Invariant: a Book never refers to openpyxl, calamine or xlwings. Every value keeps the A1
+address it came from, so any rule can point at the cell. ``value`` is what the cell shows
+(cached formula result or typed constant); where a formula was saved without a cached
+result the reader fills in what the formula computes (``filled``), never 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Iterator
+
+from .findings import Finding
+from .spec import SPEC, Column, ReportSpec, RowSpec, Section
+
+
+@dataclass(frozen=True)
+class CellValue:
+    ref: str  # A1 on the section's sheet
+    value: Any = None  # Decimal | str | date | None
+    raw: Any = None  # as the source gave it
+    formula: bool = False  # the cell holds a formula
+    filled: bool = False  # value computed by the reader: a formula without cached result
+    error: str | None = None  # Excel error value
+    problem: str | None = None  # reader code when the value could not be used
+
+    @property
+    def blank(self) -> bool:
+        return self.value is None and self.error is None and self.problem is None
+
+    @property
+    def number(self) -> Decimal | None:
+        return self.value if isinstance(self.value, Decimal) else None
+
+
+@dataclass
+class SectionRow:
+    position: int  # 0-based position within the table body
+    excel_row: int
+    label: str
+    spec: RowSpec | None  # a fixed or total row of the spec; None for a free data row
+    cells: dict[str, CellValue]
+    hidden: bool = False
+
+    @property
+    def code(self) -> str | None:
+        return self.spec.code if self.spec else None
+
+    @property
+    def is_total(self) -> bool:
+        return bool(self.spec and self.spec.is_total)
+
+    @property
+    def empty(self) -> bool:
+        return all(c.blank for c in self.cells.values())
+
+    def number(self, key: str) -> Decimal | None:
+        c = self.cells.get(key)
+        return c.number if c else None
+
+    def value(self, key: str) -> Any:
+        c = self.cells.get(key)
+        return c.value if c else None
+
+
+@dataclass
+class SectionData:
+    spec: Section
+    sheet: str
+    table_ref: str
+    columns: dict[str, str]  # column key → column letter
+    rows: list[SectionRow]
+
+    @property
+    def key(self) -> str:
+        return self.spec.key
+
+    def data_rows(self) -> list[SectionRow]:
+        """Rows that carry data: not totals, not empty."""
+        return [r for r in self.rows if not r.is_total and not r.empty]
+
+    def total_rows(self) -> list[SectionRow]:
+        return [r for r in self.rows if r.is_total]
+
+    def row(self, code: str) -> SectionRow | None:
+        for r in self.rows:
+            if r.code == code:
+                return r
+        return None
+
+    def grand_total(self) -> SectionRow | None:
+        totals = self.total_rows()
+        return totals[-1] if totals else None
+
+    def cell_ref(self, row: SectionRow, key: str) -> str:
+        return f"{self.columns[key]}{row.excel_row}"
+
+
+@dataclass
+class Header:
+    sheet: str
+    fields: dict[str, CellValue]
+
+    def get(self, key: str) -> Any:
+        c = self.fields.get(key)
+        return c.value if c else None
+
+    @property
+    def year(self) -> int | None:
+        v = self.get("ar")
+        return int(v) if isinstance(v, Decimal) and v == v.to_integral_value() else None
+
+    @property
+    def month(self) -> int | None:
+        v = self.get("manad")
+        return int(v) if isinstance(v, Decimal) and v == v.to_integral_value() else None
+
+    @property
+    def belopp_i(self) -> str:
+        v = self.get("belopp_i")
+        return v if v in ("tkr", "mnkr") else "tkr"
+
+    @property
+    def enhet_kod(self) -> str:
+        v = self.get("enhet_kod")
+        return str(v) if v is not None else ""
+
+
+@dataclass
+class BookMeta:
+    """What the file carries besides data: for warnings about code and configuration."""
+
+    sheets: list[str] = field(default_factory=list)
+    hidden_sheets: list[str] = field(default_factory=list)
+    has_vba: bool = False
+    external_links: int = 0
+    connections: bool = False
+    sha256: str = ""
+    size: int = 0
+    modified: dt.datetime | None = None
+
+
+@dataclass
+class Book:
+    source: str  # the file path, or a description of the live workbook
+    header: Header | None
+    sections: dict[str, SectionData]
+    findings: list[Finding] = field(default_factory=list)  # what reading found
+    meta: BookMeta = field(default_factory=BookMeta)
+    spec: ReportSpec = SPEC
+
+    def section(self, key: str) -> SectionData | None:
+        return self.sections.get(key)
+
+    def iter_cells(self) -> Iterator[tuple[SectionData, SectionRow, Column, CellValue]]:
+        for sec in self.sections.values():
+            for row in sec.rows:
+                for col in sec.spec.columns:
+                    cell = row.cells.get(col.key)
+                    if cell is not None:
+                        yield sec, row, col, cell

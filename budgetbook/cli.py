@@ -1,0 +1,78 @@
+"""The command line: one thin function per command over one library call.
+
+Invariant: importing this module imports none of pandas, pandera, openpyxl or xlwings;
+each command imports what it needs when it runs, so ``--help`` stays instant.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+app = typer.Typer(
+    name="budgetbook",
+    help="Standardmallar, validering och konsolidering av nämndens månads- och tertialrapporter.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+addin_app = typer.Typer(help="Excel-tillägget med knappen Validera.", no_args_is_help=True)
+app.add_typer(addin_app, name="addin")
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command("spec")
+def spec_cmd(format: Format = typer.Option(Format.text, "--format", help="text eller json")) -> None:
+    """Visa rapportspecifikationen (sektioner, kolumner, huvudfält)."""
+    from .commands.spec import run
+
+    raise typer.Exit(run(format.value))
+
+
+@app.command("templates")
+def templates_cmd(out: Path = typer.Option(Path("workbook_templates"), "--out", help="Mapp att skriva mallarna i")) -> None:
+    """Skriv en mall per sektion och en samlad mall."""
+    from .commands.templates import run
+
+    raise typer.Exit(run(out))
+
+
+@app.command("new")
+def new_cmd(
+    enhet: str = typer.Option(..., "--enhet", help="Enhetens kod"),
+    period: str = typer.Option(..., "--period", help="Rapportperiod ÅÅÅÅ-MM"),
+    section: Optional[List[str]] = typer.Option(None, "--section", help="Sektion (kan upprepas); alla om utelämnad"),
+    output: Path = typer.Option(..., "-o", "--output", help="Arbetsboken som skapas"),
+    config: Optional[Path] = typer.Option(None, "--config", help="Nämndens konfiguration (budgetbook.toml)"),
+    enhet_namn: Optional[str] = typer.Option(None, "--enhet-namn", help="Enhetens namn (annars ur konfigurationen)"),
+    namnd: Optional[str] = typer.Option(None, "--namnd", help="Nämndens namn (annars ur konfigurationen)"),
+    belopp_i: str = typer.Option("tkr", "--belopp-i", help="tkr eller mnkr"),
+    force: bool = typer.Option(False, "--force", help="Skriv över en befintlig fil (en säkerhetskopia sparas)"),
+) -> None:
+    """Skapa en enhets arbetsbok för en period med huvudet ifyllt."""
+    from .commands.new import run
+
+    raise typer.Exit(run(enhet=enhet, period=period, sections=section or [], output=output, config=config,
+                         enhet_namn=enhet_namn, namnd=namnd, belopp_i=belopp_i, force=force))
+
+
+@app.command("read")
+def read_cmd(
+    files: List[Path] = typer.Argument(..., help="Arbetsböcker att läsa"),
+    engine: str = typer.Option("fast", "--engine", help="fast (python-calamine) eller openpyxl"),
+) -> None:
+    """Läs arbetsböcker och skriv ut sektionernas värden med cell, som JSON."""
+    from .commands.read import run
+
+    raise typer.Exit(run(files, engine))
+
+
+def main() -> None:  # console entry for `python -m budgetbook`
+    app()

@@ -1,0 +1,79 @@
+"""The slow, obviously-correct file source: openpyxl, loaded twice (formulas and values).
+
+Invariant: answers exactly as FastSource does; it exists to prove the fast path right
+(tests/test_reader_equivalence.py) and is never used on the hot path.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+from ..book import BookMeta
+from ..source import RawCell, SheetGrid, TableInfo
+from .package import Package, PackageError, open_package, parse_range
+
+
+class OpenpyxlSource:
+    def __init__(self, package: Package):
+        import openpyxl
+
+        self.package = package
+        self.description = package.path
+        self.sheet_states = {s.name: s.state for s in package.sheets}
+        self.defined_names = package.defined_names
+        self.meta = BookMeta(
+            sheets=[s.name for s in package.sheets],
+            hidden_sheets=[s.name for s in package.sheets if s.state != "visible"],
+            has_vba=package.has_vba,
+            external_links=package.external_links,
+            connections=package.connections,
+            sha256=package.sha256,
+            size=len(package.data),
+        )
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._formulas = openpyxl.load_workbook(io.BytesIO(package.data), data_only=False)
+                self._values = openpyxl.load_workbook(io.BytesIO(package.data), data_only=True)
+        except Exception as exc:
+            raise PackageError("READ-004", reason=f"{type(exc).__name__}: {exc}") from None
+        self.tables = [
+            TableInfo(
+                name=t.displayName or t.name,
+                sheet=ws.title,
+                ref=t.ref,
+                header_rows=1 if t.headerRowCount is None else int(t.headerRowCount),
+                totals_rows=int(t.totalsRowCount or 0),
+                columns=tuple(c.name for c in t.tableColumns),
+            )
+            for ws in self._formulas.worksheets
+            for t in ws.tables.values()
+        ]
+
+    @classmethod
+    def open(cls, path: str) -> "OpenpyxlSource":
+        return cls(open_package(path))
+
+    def grid(self, sheet: str, max_row: int) -> SheetGrid:
+        if sheet not in self._formulas.sheetnames:
+            return SheetGrid()
+        wf, wv = self._formulas[sheet], self._values[sheet]
+        cells = {}
+        for row_f, row_v in zip(wf.iter_rows(max_row=max_row), wv.iter_rows(max_row=max_row)):
+            for cf, cv in zip(row_f, row_v):
+                is_formula = cf.data_type == "f"
+                value = cv.value
+                error = None
+                if cv.data_type == "e":
+                    error, value = str(cv.value), None
+                if isinstance(value, str) and value == "":
+                    value = None
+                if value is None and not is_formula and error is None:
+                    continue
+                if isinstance(value, float) and value.is_integer():
+                    value = int(value)
+                cells[(cf.row, cf.column)] = RawCell(value=value, formula=is_formula, error=error)
+        hidden = {r for r, dim in wf.row_dimensions.items() if dim.hidden and r <= max_row}
+        merged = [parse_range(str(m)) for m in wf.merged_cells.ranges]
+        return SheetGrid(cells=cells, hidden_rows=hidden, merged=merged)

@@ -1,0 +1,461 @@
+"""Writing the standard workbooks from the spec: templates, unit workbooks, filled books.
+
+Invariant: this module is the only place that decides where things sit on a sheet. Every
+section is an Excel Table named as the spec says; computed cells are formulas derived from
+the spec's Linear/Ratio declarations on locked cells; input cells are unlocked and yellow.
+The same inputs always give the same bytes (fixed timestamps), so committed templates can
+be compared with freshly built ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment  # noqa: F401  (write-back uses the same import path)
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from ..excel_refs import cell_ref, col_letter
+from ..spec import SPEC, MANADER, Column, Kind, Linear, Ratio, ReportSpec, RowSpec, Section
+
+FIXED_TIME = dt.datetime(2026, 1, 1, 0, 0, 0)
+
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+COMPUTED_FILL = PatternFill("solid", fgColor="EDEDED")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+BAND_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+TITLE_FONT = Font(bold=True, size=14)
+BOLD = Font(bold=True)
+THIN = Side(style="thin", color="808080")
+TOTAL_BORDER = Border(top=THIN)
+UNLOCKED = Protection(locked=False)
+LOCKED = Protection(locked=True)
+
+# Sheet layout: title, unit note, band headers, then the table's header row.
+TITLE_ROW, NOTE_ROW, BAND_ROW, TABLE_HEADER_ROW = 1, 2, 3, 4
+HEADER_FIRST_ROW = 3  # first header field on the Uppgifter sheet
+DEFAULT_VERKSAMHETER = (
+    "Barn och unga 0–20 år",
+    "Vuxna 21–64 år",
+    "Personer med funktionsnedsättning",
+    "Gemensam socialtjänst",
+    "Myndighet och huvudmannaskap",
+    "Nämnd och nämndstöd",
+)
+
+
+def number_format(kind: Kind, belopp_i: str = "tkr") -> str:
+    # The locale-neutral codes: a Swedish Excel shows #,##0 as "# ##0" (space thousands).
+    if kind is Kind.AMOUNT:
+        return "#,##0.0" if belopp_i == "mnkr" else "#,##0"
+    if kind is Kind.PERCENT:
+        return "0.0%"
+    if kind is Kind.COUNT:
+        return "0"
+    if kind is Kind.NUMBER:
+        return "General"
+    if kind is Kind.DATE:
+        return "yyyy-mm-dd"
+    return "@"
+
+
+@dataclass
+class BookContent:
+    """What to put in a workbook beyond the empty template."""
+
+    header: dict[str, Any] = field(default_factory=dict)
+    # section key → rows, each a mapping column key → value. A value for a computed column
+    # is written as a typed constant (how printed reports arrive), not as a formula.
+    rows: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
+    verksamheter: Sequence[str] = DEFAULT_VERKSAMHETER
+    # Rows of fixed sections (kostnadsslag) by row code → values.
+    fixed: dict[str, dict[str, Mapping[str, Any]]] = field(default_factory=dict)
+    # Filled in by build_workbook: (section, row index or fixed row code, column) → "Sheet!A1"
+    # for every value written from ``rows``/``fixed``, so tests can check addresses read back.
+    placed: dict[tuple[str, Any, str], str] = field(default_factory=dict)
+
+
+def build_workbook(sections: Iterable[Section] | None = None, content: BookContent | None = None,
+                   spec: ReportSpec = SPEC) -> Workbook:
+    content = content or BookContent()
+    sections = list(sections if sections is not None else spec.sections)
+    belopp_i = str(content.header.get("belopp_i") or "tkr")
+    wb = Workbook()
+    wb.remove(wb.active)
+    _instructions_sheet(wb, sections, spec)
+    _header_sheet(wb, content.header, spec)
+    lists = _lists_sheet(wb, content.verksamheter, spec)
+    for sec in sections:
+        rows = content.rows.get(sec.key, [])
+        _section_sheet(wb, sec, rows, content.fixed.get(sec.key, {}), belopp_i, lists, content.placed)
+    wb.active = 1  # open on Uppgifter
+    wb.properties.creator = "budgetbook"
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
+    wb.properties.lastModifiedBy = "budgetbook"
+    return wb
+
+
+# --- sheets -------------------------------------------------------------------------------
+
+def _instructions_sheet(wb: Workbook, sections: list[Section], spec: ReportSpec) -> None:
+    ws = wb.create_sheet(spec.instructions_sheet)
+    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["B"].width = 100
+    lines: list[tuple[str, str, Font | None]] = [
+        ("Anvisningar", "", TITLE_FONT),
+        ("", "", None),
+        ("Så fyller du i", "Fyll i de gula cellerna. Grå celler räknas ut och är låsta.", BOLD),
+        ("Teckenkonvention", "Intäkter skrivs som positiva tal (+), kostnader som negativa (−). "
+                             "Netto = intäkter + kostnader.", None),
+        ("Belopp", "Belopp anges i hela tusental kronor (tkr) om inte bladet Uppgifter säger mnkr.", None),
+        ("Avvikelser", "Budgetavvikelse = utfall netto − budget netto; prognosavvikelse = prognos netto − "
+                       "årsbudget netto. Positivt = bättre än budget.", None),
+        ("Perioder", "Utfall och budget är ackumulerade från januari till rapportmånaden. "
+                     "T1 = januari–april, T2 = januari–augusti, årsbokslut = januari–december.", None),
+        ("Uppgifter", f"Fyll i nämnd, enhet, år, månad och rapporttyp på bladet {spec.header_sheet}.", None),
+        ("Kontroll", "Tryck på Validera under fliken budgetbook (eller kör budgetbook validate). "
+                     "Avvikelser listas på bladet Kontroll med länk till cellen.", None),
+        ("Ändra inte", "Byt inte namn på blad eller tabeller och skriv inte över formler; "
+                       "då kan rapporten inte läsas in.", None),
+        ("", "", None),
+    ]
+    for sec in sections:
+        lines.append((sec.title, sec.description + (" " + sec.unit_note if sec.unit_note else ""), BOLD))
+        for col in sec.columns:
+            what = "räknas ut" if col.computed else (col.help or _kind_help(col))
+            lines.append(("", f"{col.header}: {what}", None))
+        lines.append(("", "", None))
+    for i, (a, b, font) in enumerate(lines, start=1):
+        ws.cell(i, 1, a)
+        ws.cell(i, 2, b).alignment = Alignment(wrap_text=True, vertical="top")
+        if font:
+            ws.cell(i, 1).font = font
+    ws.protection.sheet = True
+
+
+def _kind_help(col: Column) -> str:
+    return {
+        Kind.AMOUNT: "belopp" + (", positivt" if col.sign and col.sign.value == "+" else
+                                 ", negativt" if col.sign else ""),
+        Kind.PERCENT: "procent, t.ex. 4,4 %",
+        Kind.NUMBER: "tal eller procent",
+        Kind.COUNT: "heltal",
+        Kind.DATE: "datum ÅÅÅÅ-MM-DD",
+        Kind.MONTH: "år och månad ÅÅÅÅ-MM",
+        Kind.CHOICE: "ett av " + ", ".join(col.choices),
+        Kind.CODE: "kod",
+        Kind.TEXT: "text",
+    }[col.kind]
+
+
+def _header_sheet(wb: Workbook, values: Mapping[str, Any], spec: ReportSpec) -> None:
+    ws = wb.create_sheet(spec.header_sheet)
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 48
+    ws.cell(1, 1, "Uppgifter om rapporten").font = TITLE_FONT
+    quoted = _quote(ws.title)
+    for i, f in enumerate(spec.header):
+        r = HEADER_FIRST_ROW + i
+        ws.cell(r, 1, f.label).font = BOLD
+        c = ws.cell(r, 2, _excel_value(values.get(f.key)))
+        c.fill, c.protection = INPUT_FILL, UNLOCKED
+        c.number_format = number_format(f.kind) if f.kind is not Kind.TEXT else "General"
+        wb.defined_names[f.key] = DefinedName(f.key, attr_text=f"{quoted}!$B${r}")
+        dv = _validation_for(f.kind, f.choices, f.label)
+        if f.key == "ar":
+            dv = DataValidation(type="whole", operator="between", formula1="2000", formula2="2100",
+                                allow_blank=True, showErrorMessage=True, errorTitle="År",
+                                error="Skriv året med fyra siffror, t.ex. 2022.")
+        elif f.key == "manad":
+            dv = DataValidation(type="whole", operator="between", formula1="1", formula2="12",
+                                allow_blank=True, showErrorMessage=True, errorTitle="Månad",
+                                error="Skriv rapportmånaden som ett tal 1–12.")
+        if dv is not None:
+            ws.add_data_validation(dv)
+            dv.add(c.coordinate)
+    r = HEADER_FIRST_ROW + len(spec.header) + 1
+    ws.cell(r, 1, "Validering").font = BOLD
+    for j, (name, label) in enumerate(zip(spec.status_names, ("Status", "Version", "Sigill"))):
+        ws.cell(r + 1 + j, 1, label)
+        c = ws.cell(r + 1 + j, 2)
+        c.fill, c.protection = COMPUTED_FILL, UNLOCKED  # the Validera button writes here
+        wb.defined_names[name] = DefinedName(name, attr_text=f"{quoted}!$B${r + 1 + j}")
+    ws.protection.sheet = True
+
+
+def _lists_sheet(wb: Workbook, verksamheter: Sequence[str], spec: ReportSpec) -> str | None:
+    ws = wb.create_sheet(spec.lists_sheet)
+    ws.sheet_state = "hidden"
+    ws.cell(1, 1, "Verksamheter")
+    for i, v in enumerate(verksamheter, start=2):
+        ws.cell(i, 1, v)
+    last = max(2, len(verksamheter) + 1)
+    wb.defined_names["lista_verksamhet"] = DefinedName(
+        "lista_verksamhet", attr_text=f"{_quote(ws.title)}!$A$2:$A${last}")
+    ws.protection.sheet = True
+    return "lista_verksamhet"
+
+
+def _section_sheet(wb: Workbook, sec: Section, rows: list[Mapping[str, Any]],
+                   fixed: Mapping[str, Mapping[str, Any]], belopp_i: str, lists: str | None,
+                   placed: dict | None = None) -> None:
+    ws = wb.create_sheet(sec.sheet)
+    ncols = len(sec.columns)
+    ws.cell(TITLE_ROW, 1, sec.title).font = TITLE_FONT
+    unit = f"Belopp i {belopp_i}. " if any(c.kind is Kind.AMOUNT for c in sec.columns) else ""
+    ws.cell(NOTE_ROW, 1, unit + sec.unit_note)
+    _bands(ws, sec)
+    for j, col in enumerate(sec.columns, start=1):
+        c = ws.cell(TABLE_HEADER_ROW, j, col.header)
+        c.font, c.fill = HEADER_FONT, HEADER_FILL
+        c.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[col_letter(j)].width = col.width
+    ws.row_dimensions[TABLE_HEADER_ROW].height = 32
+
+    # Row plan: fixed rows, or the free rows (at least blank_rows) then the totals.
+    plan: list[tuple[RowSpec | None, Mapping[str, Any]]]
+    if sec.fixed_rows:
+        plan = [(r, fixed.get(r.code, {})) for r in sec.fixed_rows]
+    else:
+        data = list(rows) + [{}] * max(0, sec.blank_rows - len(rows))
+        plan = [(None, r) for r in data] + [(t, {}) for t in sec.totals]
+    first = TABLE_HEADER_ROW + 1
+    row_of: dict[str, int] = {}
+    data_rows: list[int] = []
+    for i, (rspec, values) in enumerate(plan):
+        r = first + i
+        if rspec is not None:
+            row_of[rspec.code] = r
+        if rspec is None or not rspec.is_total:
+            data_rows.append(r)
+    cols = {col.key: j for j, col in enumerate(sec.columns, start=1)}
+    for i, (rspec, values) in enumerate(plan):
+        r = first + i
+        is_total = rspec is not None and rspec.is_total
+        for col in sec.columns:
+            j = cols[col.key]
+            c = ws.cell(r, j)
+            c.number_format = number_format(col.kind, belopp_i)
+            if col.key == sec.label_column and rspec is not None:
+                c.value = rspec.label
+                c.font = BOLD if is_total else Font()
+                c.fill, c.protection = COMPUTED_FILL, LOCKED
+            elif is_total:
+                formula = _total_formula(col, rspec, r, cols, row_of, data_rows)
+                c.value = _excel_value(values[col.key]) if col.key in values else formula
+                c.fill, c.protection = COMPUTED_FILL, LOCKED
+                c.font = BOLD
+            elif col.computed:
+                c.value = _excel_value(values[col.key]) if col.key in values else _row_formula(col, r, cols)
+                c.fill, c.protection = COMPUTED_FILL, LOCKED
+            else:
+                c.value = _excel_value(values.get(col.key))
+                c.fill, c.protection = INPUT_FILL, UNLOCKED
+            if is_total:
+                c.border = TOTAL_BORDER
+            if placed is not None and col.key in values:
+                placed[(sec.key, rspec.code if rspec is not None else i, col.key)] = f"{sec.sheet}!{c.coordinate}"
+    last = first + len(plan) - 1
+    ref = f"A{TABLE_HEADER_ROW}:{col_letter(ncols)}{last}"
+    table = Table(displayName=sec.table, ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
+    ws.add_table(table)
+    _data_validations(ws, sec, cols, data_rows, lists)
+    ws.freeze_panes = ws.cell(first, 2)
+    ws.print_title_rows = f"{TABLE_HEADER_ROW}:{TABLE_HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False  # let users widen a column
+    ws.protection.formatRows = False
+
+
+def _bands(ws, sec: Section) -> None:
+    start = None
+    for j, col in enumerate(list(sec.columns) + [None], start=1):
+        band = col.band if col else None
+        prev = sec.columns[start - 1].band if start else None
+        if start and band != prev:
+            if prev:
+                ws.cell(BAND_ROW, start, prev).font = BOLD
+                for k in range(start, j):
+                    ws.cell(BAND_ROW, k).fill = BAND_FILL
+                if j - 1 > start:
+                    ws.merge_cells(start_row=BAND_ROW, start_column=start, end_row=BAND_ROW, end_column=j - 1)
+                ws.cell(BAND_ROW, start).alignment = Alignment(horizontal="center")
+            start = j if band else None
+        elif not start and band:
+            start = j
+
+
+def _row_formula(col: Column, r: int, cols: Mapping[str, int]) -> str:
+    f = col.formula
+    if isinstance(f, Linear):
+        refs = [cell_ref(r, cols[k]) for k, _ in f.terms]
+        expr = "".join(("+" if w > 0 else "-") + ref for (k, w), ref in zip(f.terms, refs)).lstrip("+")
+        return f'=IF(COUNT({",".join(refs)})=0,"",{expr})'
+    if isinstance(f, Ratio):
+        n, d = cell_ref(r, cols[f.numerator]), cell_ref(r, cols[f.denominator])
+        return f'=IF(AND(ISNUMBER({n}),ISNUMBER({d})),IF({d}<>0,{n}/{d},""),"")'
+    raise ValueError(col.key)
+
+
+def _total_formula(col: Column, rspec: RowSpec, r: int, cols: Mapping[str, int],
+                   row_of: Mapping[str, int], data_rows: list[int]) -> str | None:
+    j = cols[col.key]
+    if col.total == "formula" and col.formula is not None:
+        return _row_formula(col, r, cols)
+    if col.total != "sum":
+        return None
+    items = [x for x in data_rows if x < r] if rspec.all_rows else [row_of[c] for c in rspec.items]
+    if not items:
+        return "=0"
+    items = sorted(items)
+    if items == list(range(items[0], items[-1] + 1)):
+        return f"=SUM({cell_ref(items[0], j)}:{cell_ref(items[-1], j)})"
+    return "=SUM(" + ",".join(cell_ref(x, j) for x in items) + ")"
+
+
+def _validation_for(kind: Kind, choices: Sequence[str], title: str) -> DataValidation | None:
+    if kind in (Kind.AMOUNT, Kind.NUMBER, Kind.PERCENT):
+        return DataValidation(type="decimal", operator="between", formula1="-1E+12", formula2="1E+12",
+                              allow_blank=True, showErrorMessage=True, errorTitle=title[:32],
+                              error="Här ska ett tal stå, t.ex. −1 234. Förklaringar skrivs i Kommentarer.")
+    if kind is Kind.COUNT:
+        return DataValidation(type="whole", operator="between", formula1="-1000000000", formula2="1000000000",
+                              allow_blank=True, showErrorMessage=True, errorTitle=title[:32],
+                              error="Här ska ett heltal stå.")
+    if kind is Kind.CHOICE and choices:
+        return DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
+                              showErrorMessage=True, errorTitle=title[:32],
+                              error="Välj ett värde i listan: " + ", ".join(choices))
+    if kind is Kind.DATE:
+        return DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
+                              showErrorMessage=True, errorTitle=title[:32],
+                              error="Skriv ett datum ÅÅÅÅ-MM-DD.")
+    return None
+
+
+def _data_validations(ws, sec: Section, cols: Mapping[str, int], data_rows: list[int],
+                      lists: str | None) -> None:
+    if not data_rows:
+        return
+    for col in sec.columns:
+        if col.computed or (sec.fixed_rows and col.key == sec.label_column):
+            continue
+        if col.key == "verksamhet" and lists:
+            # A warning, not a stop: the nämnd's configuration may name verksamheter the
+            # generic template does not list.
+            dv = DataValidation(type="list", formula1=f"={lists}", allow_blank=True, showErrorMessage=True,
+                                errorStyle="warning", errorTitle="Verksamhet",
+                                error="Verksamheten finns inte i nämndens lista. Kontrollera stavningen.")
+        else:
+            dv = _validation_for(col.kind, col.choices, col.header)
+        if dv is None:
+            continue
+        ws.add_data_validation(dv)
+        j = col_letter(cols[col.key])
+        for block in _runs(data_rows):
+            dv.add(f"{j}{block[0]}:{j}{block[-1]}" if len(block) > 1 else f"{j}{block[0]}")
+
+
+def _runs(rows: list[int]) -> list[list[int]]:
+    runs: list[list[int]] = []
+    for r in rows:
+        if runs and runs[-1][-1] == r - 1:
+            runs[-1].append(r)
+        else:
+            runs.append([r])
+    return runs
+
+
+def _quote(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _excel_value(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    return v
+
+
+# --- saving -------------------------------------------------------------------------------
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The workbook as .xlsx bytes with fixed zip timestamps: same content, same bytes."""
+    buf = io.BytesIO()
+    wb.save(buf)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + FIXED_TIME.isoformat().encode() + b"Z", data)
+            zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            dst.writestr(zi, data)
+    return out.getvalue()
+
+
+def atomic_write(path: str | Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path`` and rename it into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def save_workbook(wb: Workbook, path: str | Path) -> None:
+    atomic_write(path, workbook_bytes(wb))
+
+
+TEMPLATE_FILES = {s.key: f"{s.key}.xlsx" for s in SPEC.sections}
+COMBINED_TEMPLATE = "rapport.xlsx"
+
+
+def write_templates(out_dir: str | Path, spec: ReportSpec = SPEC) -> list[Path]:
+    """One workbook per section plus the combined one; returns the paths written."""
+    out = Path(out_dir)
+    written = []
+    for sec in spec.sections:
+        p = out / f"{sec.key}.xlsx"
+        save_workbook(build_workbook([sec], spec=spec), p)
+        written.append(p)
+    p = out / COMBINED_TEMPLATE
+    save_workbook(build_workbook(spec.sections, spec=spec), p)
+    written.append(p)
+    return written
+
+
+__all__ = ["BookContent", "build_workbook", "write_templates", "save_workbook", "workbook_bytes",
+           "atomic_write", "number_format", "DEFAULT_VERKSAMHETER", "MANADER"]

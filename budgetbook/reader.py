@@ -1,0 +1,371 @@
+"""Reading a workbook source into a Book, as the spec describes it.
+
+Invariant: pure over a ``WorkbookSource``; finds each section by its Excel Table name
+wherever it sits, maps columns by their spec header, never reads a missing cached result
+as 0 (it computes what the formula would), and turns every problem into a finding with
+its cell. It raises only for programming faults.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Iterable
+
+from .book import Book, CellValue, Header, SectionData, SectionRow
+from .catalogue import code as catalogue_code
+from .excel_refs import cell_pos, col_letter, parse_range
+from .findings import Finding, Location, make_finding
+from .source import SheetGrid, TableInfo, WorkbookSource
+from .spec import SPEC, Column, Kind, Linear, Ratio, ReportSpec, RowSpec, Section
+from .values import parse_cell
+
+_WS = re.compile(r"\s+")
+
+
+def norm_header(text: object) -> str:
+    """Header text as compared: case, spacing, soft hyphens and line breaks do not matter."""
+    s = str(text or "").replace("\u00ad", "").replace("-\n", "").casefold()
+    return _WS.sub(" ", s).strip()
+
+
+def read_book(source: WorkbookSource, spec: ReportSpec = SPEC, file_label: str | None = None) -> Book:
+    label = file_label if file_label is not None else source.description
+    ctx = _Ctx(label)
+    header = _read_header(source, spec, ctx)
+    sections = _read_sections(source, spec, ctx, header)
+    for name, state in source.sheet_states.items():
+        if state != "visible" and name != spec.lists_sheet:
+            ctx.add("READ-032", Location(file=label, sheet=name), sheet=name)
+    _carried_code(source, ctx)
+    if not sections and not any(f.code.startswith("READ-01") for f in ctx.findings):
+        ctx.add("READ-010", Location(file=label),
+                expected=", ".join(s.table for s in spec.sections))
+    return Book(source=label, header=header, sections=sections, findings=ctx.findings,
+                meta=source.meta, spec=spec)
+
+
+class _Ctx:
+    def __init__(self, file: str):
+        self.file = file
+        self.findings: list[Finding] = []
+
+    def add(self, code: str, location: Location, **params) -> None:
+        self.findings.append(make_finding(catalogue_code(code), location, **params))
+
+
+def _carried_code(source: WorkbookSource, ctx: _Ctx) -> None:
+    """Warn, once per kind, about code or run-time configuration a workbook carries."""
+    meta = source.meta
+    what = []
+    if meta.has_vba:
+        what.append("ett VBA-projekt (makron)")
+    names = list(source.sheet_states)
+    if any(n.lower() == "xlwings.conf" for n in names):
+        what.append("ett blad xlwings.conf")
+    what += [f"ett blad som heter {n}" for n in names if n.lower().endswith(".py")]
+    if meta.external_links:
+        what.append(f"{meta.external_links} externa länkar")
+    if meta.connections:
+        what.append("dataanslutningar")
+    for w in what:
+        ctx.add("READ-050", Location(file=ctx.file), what=w)
+
+
+# --- header -------------------------------------------------------------------------------
+
+def _read_header(source: WorkbookSource, spec: ReportSpec, ctx: _Ctx) -> Header | None:
+    refs = {}
+    for f in spec.header:
+        ref = source.defined_names.get(f.key.lower())
+        if ref is None:
+            if spec.header_sheet in source.sheet_states:
+                ctx.add("READ-022", Location(file=ctx.file, sheet=spec.header_sheet),
+                        name=f.key, label=f.label)
+            continue
+        refs[f.key] = ref
+    if not refs:
+        return None
+    sheets = {s for s, _ in refs.values()}
+    grids = {s: source.grid(s, max(cell_pos(r)[0] for sh, r in refs.values() if sh == s)) for s in sheets}
+    fields: dict[str, CellValue] = {}
+    sheet = next(iter(sheets))
+    for f in spec.header:
+        if f.key not in refs:
+            continue
+        sh, ref = refs[f.key]
+        raw = grids[sh].cell(*cell_pos(ref))
+        parsed = parse_cell(raw.error or raw.value, f.kind, f.choices)
+        cv = CellValue(ref=ref, value=parsed.value, raw=raw.value, formula=raw.formula,
+                       error=parsed.error, problem=parsed.problem)
+        fields[f.key] = cv
+        loc = Location(file=ctx.file, sheet=sh, cell=ref, column=f.key, row_label=f.label)
+        if cv.blank:
+            if f.required:
+                ctx.add("READ-020", loc, label=f.label, sheet=sh)
+            continue
+        rule = None
+        if parsed.problem:
+            rule = "värdet går inte att läsa"
+        elif f.key == "ar" and not (2000 <= int(parsed.value) <= 2100):
+            rule = "ett år mellan 2000 och 2100"
+        elif f.key == "manad" and not (1 <= int(parsed.value) <= 12):
+            rule = "en månad 1–12"
+        elif f.choices and parsed.value not in f.choices:
+            rule = "ett av " + ", ".join(f.choices)
+        if rule:
+            ctx.add("READ-021", loc, label=f.label, actual=raw.error or raw.value, rule=rule, sheet=sh)
+    return Header(sheet=sheet, fields=fields)
+
+
+# --- sections -----------------------------------------------------------------------------
+
+def _read_sections(source: WorkbookSource, spec: ReportSpec, ctx: _Ctx,
+                   header: Header | None) -> dict[str, SectionData]:
+    found: dict[str, list[TableInfo]] = {}
+    for t in source.tables:
+        sec = spec.section_by_table(t.name)
+        if sec is not None:
+            found.setdefault(sec.key, []).append(t)
+    unit = header.belopp_i if header else "tkr"
+    out: dict[str, SectionData] = {}
+    for sec in spec.sections:
+        tables = found.get(sec.key)
+        if not tables:
+            if sec.sheet in source.sheet_states:
+                ctx.add("READ-011", Location(file=ctx.file, section=sec.key, sheet=sec.sheet),
+                        sheet=sec.sheet, table=sec.table)
+            continue
+        if len(tables) > 1:
+            ctx.add("READ-014", Location(file=ctx.file, section=sec.key, sheet=tables[0].sheet),
+                    section=sec.key, table=f"{tables[0].sheet}!{tables[0].ref}",
+                    tables=", ".join(f"{t.sheet}!{t.ref}" for t in tables))
+        out[sec.key] = _read_table(source, sec, tables[0], ctx, unit)
+    return out
+
+
+def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ctx,
+                unit: str) -> SectionData:
+    r1, c1, r2, c2 = parse_range(table.ref)
+    grid = source.grid(table.sheet, r2)
+    header_row = r1 if table.header_rows else None
+    headers = list(table.columns)
+    if header_row is not None:  # the cells are what the user sees; the XML names follow them
+        headers = [str(grid.cell(header_row, c).value or (table.columns[i] if i < len(table.columns) else ""))
+                   for i, c in enumerate(range(c1, c2 + 1))]
+    by_header = {norm_header(h): c1 + i for i, h in enumerate(headers)}
+    columns: dict[str, int] = {}
+    for col in sec.columns:
+        idx = by_header.get(norm_header(col.header), by_header.get(col.key))
+        if idx is None:
+            ctx.add("READ-012", Location(file=ctx.file, section=sec.key, sheet=table.sheet,
+                                         cell=f"{col_letter(c1)}{r1}", column=col.key),
+                    table=table.name, header=col.header)
+        else:
+            columns[col.key] = idx
+    known = {norm_header(c.header) for c in sec.columns} | {c.key for c in sec.columns}
+    for i, h in enumerate(headers):
+        if norm_header(h) not in known and h.strip():
+            ctx.add("READ-013", Location(file=ctx.file, section=sec.key, sheet=table.sheet,
+                                         cell=f"{col_letter(c1 + i)}{r1}"), table=table.name, header=h)
+
+    body_first = r1 + (1 if table.header_rows else 0)
+    body_last = r2 - table.totals_rows
+    _check_merged(grid, (body_first, c1, r2, c2), sec, table, ctx)
+
+    rows: list[SectionRow] = []
+    labels = _row_specs(sec, grid, columns, body_first, body_last, table, ctx)
+    for pos, excel_row in enumerate(range(body_first, body_last + 1)):
+        row_spec, label = labels[pos]
+        cells = {}
+        for col in sec.columns:
+            if col.key not in columns:
+                continue
+            cells[col.key] = _read_cell(grid, excel_row, columns[col.key], col)
+        rows.append(SectionRow(position=pos, excel_row=excel_row, label=label, spec=row_spec,
+                               cells=cells, hidden=excel_row in grid.hidden_rows))
+    data = SectionData(spec=sec, sheet=table.sheet, table_ref=table.ref,
+                       columns={k: col_letter(v) for k, v in columns.items()}, rows=rows)
+    _fill_computed(data)
+    _cell_findings(data, ctx, unit)
+    return data
+
+
+def _check_merged(grid: SheetGrid, box: tuple[int, int, int, int], sec: Section, table: TableInfo,
+                  ctx: _Ctx) -> None:
+    b1, bc1, b2, bc2 = box
+    for m1, mc1, m2, mc2 in grid.merged:
+        if m1 <= b2 and m2 >= b1 and mc1 <= bc2 and mc2 >= bc1:
+            rng = f"{col_letter(mc1)}{m1}:{col_letter(mc2)}{m2}"
+            ctx.add("READ-030", Location(file=ctx.file, section=sec.key, sheet=table.sheet,
+                                         cell=f"{col_letter(mc1)}{m1}"), range=rng, table=table.name)
+
+
+def _label_of(grid: SheetGrid, row: int, columns: dict[str, int], sec: Section) -> str:
+    idx = columns.get(sec.label_column)
+    if idx is None:
+        return ""
+    v = grid.cell(row, idx).value
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v).strip()
+
+
+def _row_specs(sec: Section, grid: SheetGrid, columns: dict[str, int], first: int, last: int,
+               table: TableInfo, ctx: _Ctx) -> list[tuple[RowSpec | None, str]]:
+    """Which spec row each body row is: fixed rows in order, else totals by their label."""
+    labels = [_label_of(grid, r, columns, sec) for r in range(first, last + 1)]
+    out: list[tuple[RowSpec | None, str]] = [(None, lab) for lab in labels]
+    if sec.fixed_rows:
+        expected = list(sec.fixed_rows)
+        j = 0
+        label_col = col_letter(columns.get(sec.label_column, 1))
+        for i, lab in enumerate(labels):
+            row_has_values = lab or any(not grid.cell(first + i, c).value in (None, "")
+                                        for c in columns.values())
+            if not row_has_values:
+                continue
+            match = next((k for k in range(j, len(expected))
+                          if norm_header(expected[k].label) == norm_header(lab)), None)
+            if match is None:
+                ctx.add("READ-040", Location(file=ctx.file, section=sec.key, sheet=table.sheet,
+                                             cell=f"{label_col}{first + i}", row_label=lab),
+                        table=table.name, expected=" → ".join(r.label for r in expected[j:j + 3]) or "(slut)")
+                continue
+            for missing in expected[j:match]:
+                ctx.add("READ-041", Location(file=ctx.file, section=sec.key, sheet=table.sheet,
+                                             cell=f"{label_col}{first + i}"),
+                        label=missing.label, table=table.name)
+            out[i] = (expected[match], lab)
+            j = match + 1
+        for missing in expected[j:]:
+            ctx.add("READ-041", Location(file=ctx.file, section=sec.key, sheet=table.sheet,
+                                         cell=f"{label_col}{last}"), label=missing.label, table=table.name)
+        return out
+    # Free rows: the totals are the last rows whose label is a total's label.
+    totals = {norm_header(t.label): t for t in sec.totals}
+    for i in range(len(labels) - 1, -1, -1):
+        t = totals.get(norm_header(labels[i]))
+        if t is None:
+            if labels[i] or any(grid.cell(first + i, c).value not in (None, "") for c in columns.values()):
+                break
+            continue
+        out[i] = (t, labels[i])
+    return out
+
+
+def _read_cell(grid: SheetGrid, row: int, col_idx: int, col: Column) -> CellValue:
+    raw = grid.cell(row, col_idx)
+    ref = f"{col_letter(col_idx)}{row}"
+    if raw.error:
+        return CellValue(ref=ref, raw=raw.error, formula=raw.formula, error=raw.error,
+                         problem=None if raw.formula else "IN-001")
+    parsed = parse_cell(raw.value, col.kind, col.choices)
+    problem = parsed.problem
+    if raw.formula and parsed.error:  # a formula whose cached result is an error
+        return CellValue(ref=ref, raw=raw.value, formula=True, error=parsed.error)
+    return CellValue(ref=ref, value=parsed.value, raw=raw.value, formula=raw.formula,
+                     error=parsed.error, problem=problem if problem else parsed.note)
+
+
+def _fill_computed(data: SectionData) -> None:
+    """Compute what formula cells without a cached result would show; never read them as 0."""
+    sec = data.spec
+    data_rows = [r for r in data.rows if not r.is_total]
+    for row in data_rows:
+        for col in sec.computed_columns:
+            cell = row.cells.get(col.key)
+            if cell is None or not cell.formula or cell.value is not None or cell.error:
+                continue
+            value = evaluate(col, {k: row.number(k) for k in col.formula.inputs},
+                             blank={k: (row.cells[k].blank if k in row.cells else True) for k in col.formula.inputs})
+            row.cells[col.key] = _filled(cell, value)
+    done: dict[str, SectionRow] = {}
+    for row in data.rows:
+        if not row.is_total:
+            continue
+        items = (
+            [r for r in data_rows if r.position < row.position and not r.empty]
+            if row.spec.all_rows
+            else [done[c] if c in done else data.row(c) for c in row.spec.items]
+        )
+        for col in sec.columns:
+            cell = row.cells.get(col.key)
+            if cell is None or not cell.formula or cell.value is not None or cell.error:
+                continue
+            if col.total == "sum":
+                nums = [r.number(col.key) for r in items if r is not None]
+                value = sum((n for n in nums if n is not None), Decimal(0))
+            elif col.total == "formula" and col.formula is not None:
+                value = evaluate(col, {k: row.number(k) for k in col.formula.inputs})
+            else:
+                continue
+            row.cells[col.key] = _filled(cell, value)
+        done[row.code] = row
+
+
+def _filled(cell: CellValue, value: Decimal | None) -> CellValue:
+    return CellValue(ref=cell.ref, value=value, raw=cell.raw, formula=True, filled=value is not None)
+
+
+def evaluate(col: Column, inputs: dict[str, Decimal | None], blank: dict[str, bool] | None = None) -> Decimal | None:
+    """The value a computed column's formula gives, as the template's Excel formula does."""
+    f = col.formula
+    if isinstance(f, Linear):
+        if blank is not None and all(blank.get(k, True) for k in f.inputs):
+            return None  # the template shows "" on an empty row
+        if any(inputs.get(k) is None and not (blank or {}).get(k, True) for k in f.inputs):
+            return None  # an input is unreadable: Excel shows #VALUE!, no number
+        return sum((w * (inputs.get(k) or Decimal(0)) for k, w in f.terms), Decimal(0))
+    if isinstance(f, Ratio):
+        num, den = inputs.get(f.numerator), inputs.get(f.denominator)
+        if num is None or den is None or den == 0:
+            return None
+        return num / den
+    return None
+
+
+def _cell_findings(data: SectionData, ctx: _Ctx, unit: str) -> None:
+    sec = data.spec
+    for row in data.rows:
+        if row.empty:
+            continue
+        if row.hidden:
+            ctx.add("READ-031", Location(file=ctx.file, section=sec.key, sheet=data.sheet,
+                                         cell=f"A{row.excel_row}", row_label=row.label),
+                    row=row.excel_row, table=sec.table)
+        for col in sec.columns:
+            cell = row.cells.get(col.key)
+            if cell is None:
+                continue
+            loc = Location(file=ctx.file, section=sec.key, sheet=data.sheet, cell=cell.ref,
+                           row_label=row.label, column=col.key)
+            params = dict(raw=cell.raw, error=cell.error, value=cell.value, unit=unit,
+                          choices=", ".join(col.choices),
+                          form="ÅÅÅÅ-MM" if col.kind is Kind.MONTH else "ÅÅÅÅ-MM-DD",
+                          header=col.header)
+            if cell.problem:
+                ctx.add(cell.problem, loc, **params)
+            elif cell.error and cell.formula and _inputs_readable(col, row):
+                ctx.add("IN-001", loc, **params)
+            if (col.computed or row.is_total) and not cell.formula and cell.value is not None \
+                    and (row.is_total and col.total or col.computed):
+                ctx.add("IN-011", loc, actual=cell.value, **params)
+            if not row.is_total and col.required and cell.blank:
+                ctx.add("IN-012", loc, **params)
+            if (unit == "tkr" and col.kind is Kind.AMOUNT and not col.computed and not row.is_total
+                    and cell.number is not None and cell.number != cell.number.to_integral_value()):
+                ctx.add("IN-013", loc, **params)
+
+
+def _inputs_readable(col: Column, row: SectionRow) -> bool:
+    if col.formula is None:
+        return True
+    return all(row.cells.get(k) is not None and row.cells[k].problem is None and row.cells[k].error is None
+               for k in col.formula.inputs)
+
+
+def sections_present(book: Book) -> Iterable[str]:
+    return book.sections.keys()

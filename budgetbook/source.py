@@ -1,0 +1,55 @@
+"""What the reader needs from a workbook, whoever opens it.
+
+Invariant: the reader (budgetbook.reader) sees a workbook only through ``WorkbookSource``;
+the file (python-calamine), openpyxl and live Excel (xlwings) implementations live in
+budgetbook/excel and must give identical answers for the same workbook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .book import BookMeta
+
+
+@dataclass(frozen=True)
+class RawCell:
+    value: Any = None  # cached result or constant; None when blank or no cached result
+    formula: bool = False
+    error: str | None = None  # an Excel error value stored as such (t="e")
+
+
+EMPTY = RawCell()
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    name: str  # displayName, what Excel shows and formulas use
+    sheet: str
+    ref: str  # A1:L14, header and totals rows included
+    header_rows: int
+    totals_rows: int
+    columns: tuple[str, ...]
+
+
+@dataclass
+class SheetGrid:
+    """Cells of one sheet up to a row, 1-based (row, column)."""
+
+    cells: dict[tuple[int, int], RawCell] = field(default_factory=dict)
+    hidden_rows: set[int] = field(default_factory=set)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+    def cell(self, row: int, col: int) -> RawCell:
+        return self.cells.get((row, col), EMPTY)
+
+
+class WorkbookSource(Protocol):
+    description: str
+    sheet_states: dict[str, str]  # sheet name → visible | hidden | veryHidden, in order
+    tables: list[TableInfo]
+    defined_names: dict[str, tuple[str, str]]  # lower-cased name → (sheet, A1)
+    meta: BookMeta
+
+    def grid(self, sheet: str, max_row: int) -> SheetGrid: ...

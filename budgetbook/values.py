@@ -1,0 +1,182 @@
+"""Turning what a user typed into exact values.
+
+Invariant: amounts become ``Decimal`` once, here; float noise from Excel's binary doubles
+never reaches a rule. Nothing here raises on user data: a value that cannot be read comes
+back as a ``Parsed`` with ``problem`` set to the reader code that explains it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .spec import Kind
+
+# Excel error values, English (as stored in the file) and Swedish (as a Swedish Excel shows
+# them, and as they arrive when someone pastes values as text).
+EXCEL_ERRORS = {
+    "#DIV/0!": "#DIV/0!", "#DIVISION/0!": "#DIV/0!",
+    "#REF!": "#REF!", "#REFERENS!": "#REF!",
+    "#VALUE!": "#VALUE!", "#VÄRDEFEL!": "#VALUE!",
+    "#N/A": "#N/A", "#SAKNAS!": "#N/A",
+    "#NAME?": "#NAME?", "#NAMN?": "#NAME?",
+    "#NUM!": "#NUM!", "#OGILTIGT!": "#NUM!",
+    "#NULL!": "#NULL!", "#SKÄRNING!": "#NULL!",
+    "#SPILL!": "#SPILL!", "#CALC!": "#CALC!", "#BERÄKNING!": "#CALC!",
+    "#GETTING_DATA": "#GETTING_DATA",
+}
+
+# A tkr amount beyond this is a typo (or kronor typed as tkr): 100 miljarder kronor.
+AMOUNT_LIMIT = Decimal(100_000_000)
+
+_SPACES = dict.fromkeys(map(ord, " \u00a0\u202f\u2009\u2007\u2008\u200a\u2002\u2003'"), None)
+_MINUSES = {ord("\u2212"): "-", ord("\u2013"): "-", ord("\u2014"): "-", ord("\u2012"): "-"}
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_UNIT_SUFFIX = re.compile(r"(tkr|mnkr|kr|st)\.?$", re.IGNORECASE)
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: Any = None  # Decimal | str | date | None
+    problem: str | None = None  # reader code (IN-0xx) when the value could not be used
+    error: str | None = None  # the Excel error value, canonical English form
+    note: str | None = None  # reader code for a value that was read but deserves a word
+
+
+BLANK = Parsed()
+
+
+def excel_error(raw: Any) -> str | None:
+    if isinstance(raw, str):
+        return EXCEL_ERRORS.get(raw.strip().upper())
+    return None
+
+
+def decimal_from_float(x: float) -> Decimal:
+    """Exact decimal for a double read from a cell: 0.1 + 0.2 reads as 0.3."""
+    d = Decimal(repr(x))
+    q = d.quantize(Decimal("1e-9")) if abs(d) < Decimal("1e15") else d
+    return normalize(q)
+
+
+def normalize(d: Decimal) -> Decimal:
+    """Drop trailing zeros without exponent notation: 100.000 → 100, 0.300 → 0.3."""
+    if d == d.to_integral_value():
+        return Decimal(int(d))
+    return d.normalize()
+
+
+def parse_swedish_number(text: str) -> Decimal | None:
+    """'1 234', '12,5', '−1 234', '(123)', '1.234,5', '4,4 %' (as 4.4) → Decimal, else None."""
+    s = text.strip().translate(_MINUSES).translate(_SPACES)
+    if not s:
+        return None
+    s = _UNIT_SUFFIX.sub("", s)
+    s = s.rstrip("%")
+    negative = False
+    if s.startswith("(") and s.endswith(")"):
+        negative, s = True, s[1:-1]
+    if "," in s:
+        if "." in s:  # 1.234,5: dots group thousands
+            s = s.replace(".", "")
+        if s.count(",") != 1:
+            return None
+        s = s.replace(",", ".")
+    elif s.count(".") > 1:  # 1.234.567
+        s = s.replace(".", "")
+    if not _NUMBER.match(s):
+        return None
+    try:
+        d = Decimal(s)
+    except InvalidOperation:
+        return None
+    return -d if negative else d
+
+
+def parse_cell(raw: Any, kind: Kind, choices: tuple[str, ...] = ()) -> Parsed:
+    """Read one cell's raw value (as calamine, openpyxl or xlwings give it) for a kind."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return BLANK
+    err = excel_error(raw)
+    if err:
+        return Parsed(problem="IN-001", error=err)
+    if kind.numeric:
+        return _parse_numeric(raw, kind)
+    if kind is Kind.DATE:
+        return _parse_date(raw)
+    if kind is Kind.MONTH:
+        return _parse_month(raw)
+    if isinstance(raw, bool):
+        return Parsed(problem="IN-004")
+    if isinstance(raw, float):
+        text = str(int(raw)) if raw.is_integer() else repr(raw)
+    elif isinstance(raw, (dt.datetime, dt.date)):
+        text = raw.isoformat()[:10]
+    else:
+        text = str(raw).strip()
+    if kind is Kind.CHOICE and choices:
+        for c in choices:
+            if c.casefold() == text.casefold():
+                return Parsed(value=c)
+        return Parsed(value=text, problem="IN-006")
+    return Parsed(value=text)
+
+
+def _parse_numeric(raw: Any, kind: Kind) -> Parsed:
+    if isinstance(raw, bool):
+        return Parsed(problem="IN-004")
+    if isinstance(raw, (dt.datetime, dt.date, dt.time, dt.timedelta)):
+        return Parsed(problem="IN-003")
+    note = None
+    if isinstance(raw, int):
+        d = Decimal(raw)
+    elif isinstance(raw, float):
+        if raw != raw or raw in (float("inf"), float("-inf")):
+            return Parsed(problem="IN-005")
+        d = decimal_from_float(raw)
+    elif isinstance(raw, Decimal):
+        d = raw
+    else:
+        text = str(raw)
+        parsed = parse_swedish_number(text)
+        if parsed is None:
+            return Parsed(value=None, problem="IN-002")
+        d = parsed
+        if kind is Kind.PERCENT and "%" in text:
+            d = d / 100
+        d = normalize(d)
+        note = "IN-010"  # a number typed as text: Excel's own sums skip it
+    if kind is Kind.COUNT and d != d.to_integral_value():
+        return Parsed(value=d, problem="IN-007")
+    if kind is Kind.AMOUNT and abs(d) > AMOUNT_LIMIT:
+        return Parsed(value=d, problem="IN-005")
+    return Parsed(value=d, note=note)
+
+
+def _parse_date(raw: Any) -> Parsed:
+    if isinstance(raw, dt.datetime):
+        return Parsed(value=raw.date())
+    if isinstance(raw, dt.date):
+        return Parsed(value=raw)
+    if isinstance(raw, str):
+        s = raw.strip()
+        for fmt in ("%Y-%m-%d", "%Y%m%d", "%d/%m/%Y", "%d.%m.%Y"):
+            try:
+                return Parsed(value=dt.datetime.strptime(s, fmt).date())
+            except ValueError:
+                pass
+    return Parsed(problem="IN-008")
+
+
+def _parse_month(raw: Any) -> Parsed:
+    if isinstance(raw, (dt.datetime, dt.date)):
+        return Parsed(value=f"{raw.year:04d}-{raw.month:02d}")
+    s = str(raw).strip()
+    m = _MONTH.match(s)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return Parsed(value=f"{int(m.group(1)):04d}-{int(m.group(2)):02d}")
+    return Parsed(value=s, problem="IN-008")
