@@ -1,0 +1,7 @@
+"""The rule registry: an explicit, immutable list of rule modules.
+
+Each module exposes ``RULES`` (functions ``(book, context) -> Iterable[Finding]``) and
+``CODES`` (its catalogue entries); budgetbook.catalogue lists the same modules.
+"""
+
+RULE_MODULES: tuple[str, ...] = ()
