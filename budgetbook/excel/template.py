@@ -16,7 +16,6 @@ import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -28,6 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from ..excel_refs import cell_ref, col_letter
+from .cells import put
 from ..spec import SPEC, MANADER, Column, Kind, Linear, Ratio, ReportSpec, RowSpec, Section
 
 FIXED_TIME = dt.datetime(2026, 1, 1, 0, 0, 0)
@@ -171,7 +171,7 @@ def _header_sheet(wb: Workbook, values: Mapping[str, Any], spec: ReportSpec) -> 
     for i, f in enumerate(spec.header):
         r = HEADER_FIRST_ROW + i
         ws.cell(r, 1, f.label).font = BOLD
-        c = ws.cell(r, 2, _excel_value(values.get(f.key)))
+        c = put(ws.cell(r, 2), values.get(f.key))
         c.fill, c.protection = INPUT_FILL, UNLOCKED
         c.number_format = number_format(f.kind) if f.kind is not Kind.TEXT else "General"
         wb.defined_names[f.key] = DefinedName(f.key, attr_text=f"{quoted}!$B${r}")
@@ -202,7 +202,7 @@ def _lists_sheet(wb: Workbook, verksamheter: Sequence[str], spec: ReportSpec) ->
     ws.sheet_state = "hidden"
     ws.cell(1, 1, "Verksamheter")
     for i, v in enumerate(verksamheter, start=2):
-        ws.cell(i, 1, v)
+        put(ws.cell(i, 1), v)
     last = max(2, len(verksamheter) + 1)
     wb.defined_names["lista_verksamhet"] = DefinedName(
         "lista_verksamhet", attr_text=f"{_quote(ws.title)}!$A$2:$A${last}")
@@ -256,14 +256,20 @@ def _section_sheet(wb: Workbook, sec: Section, rows: list[Mapping[str, Any]],
                 c.fill, c.protection = COMPUTED_FILL, LOCKED
             elif is_total:
                 formula = _total_formula(col, rspec, r, cols, row_of, data_rows)
-                c.value = _excel_value(values[col.key]) if col.key in values else formula
+                if col.key in values:
+                    put(c, values[col.key])
+                else:
+                    c.value = formula
                 c.fill, c.protection = COMPUTED_FILL, LOCKED
                 c.font = BOLD
             elif col.computed:
-                c.value = _excel_value(values[col.key]) if col.key in values else _row_formula(col, r, cols)
+                if col.key in values:
+                    put(c, values[col.key])
+                else:
+                    c.value = _row_formula(col, r, cols)
                 c.fill, c.protection = COMPUTED_FILL, LOCKED
             else:
-                c.value = _excel_value(values.get(col.key))
+                put(c, values.get(col.key))
                 c.fill, c.protection = INPUT_FILL, UNLOCKED
             if is_total:
                 c.border = TOTAL_BORDER
@@ -388,12 +394,6 @@ def _runs(rows: list[int]) -> list[list[int]]:
 
 def _quote(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
-
-
-def _excel_value(v: Any) -> Any:
-    if isinstance(v, Decimal):
-        return int(v) if v == v.to_integral_value() else float(v)
-    return v
 
 
 # --- saving -------------------------------------------------------------------------------
