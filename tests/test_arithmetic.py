@@ -101,7 +101,10 @@ def test_calc_001_netto_typed_wrong(tmp_path):
     assert codes_at(found) == [("CALC-001", "Ekonomi!D8")]
     f = found[0]
     assert (f.expected, f.actual, f.difference) == (-381, -481, -100)
-    # The avvikelse 462 = −381 − (−843) still agrees with the true netto: one root, no cascade.
+    # The typed avvikelse 462 = −381 − (−843) and the Summa row agree with the true netto, so
+    # the checks D8 breaks (its avvikelse, the Summa row) fold into this one finding.
+    assert sorted(r.split(":")[0] for r in f.related) == ["CALC-001 Ekonomi!D13", "CALC-001 Ekonomi!H13",
+                                                         "CALC-001 Ekonomi!H8"]
     assert "−381 tkr" in f.message and "−100 tkr" in f.message
 
 
