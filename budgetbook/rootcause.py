@@ -48,6 +48,9 @@ class Violation:
     tolerance: Decimal
     # Catalogue parameters for the finding (unit, …).
     params: dict[str, Any] = field(default_factory=dict)
+    # False when ``solved`` is a guess (a sign rule can only say "the other sign"): the
+    # finding then takes the value from an equation the same cell breaks, if any.
+    exact: bool = True
 
     @property
     def target(self) -> CellFact:
@@ -99,10 +102,16 @@ def _primary(root: CellFact, explained: list[Violation]) -> Violation:
     return min(explained, key=order)
 
 
+def _solved(v: Violation, root: CellFact) -> Decimal | None:
+    return next(x for c, x in zip(v.cells, v.solved) if c.key == root.key)
+
+
 def _finding(root: CellFact, explained: list[Violation], catalogue: Callable[[str], Code]) -> Finding:
     primary = _primary(root, explained)
-    i = next(j for j, c in enumerate(primary.cells) if c.key == root.key)
-    expected = primary.solved[i]
+    expected = _solved(primary, root)
+    if not primary.exact:
+        expected = next((x for v in sorted(explained, key=lambda v: v.target.key)
+                         if v.exact and (x := _solved(v, root)) is not None), expected)
     actual = root.value
     difference = actual - expected if actual is not None and expected is not None else None
     show = root.show or (lambda v: "(tomt)" if v is None else str(v))

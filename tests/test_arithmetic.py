@@ -208,3 +208,16 @@ def test_validate_many_equals_one_by_one(tmp_path):
     books = [read_workbook(p) for p in paths]
     assert validate_many(books) == [validate(b) for b in books]
     assert [codes_at(arithmetic(f)) for f in validate_many(books)] == [[], [("SIGN-003", "Ekonomi!H7")], []]
+
+
+def test_a_column_with_one_check_reports_at_its_total(tmp_path):
+    # Bokslut föregående år takes part only in its Summa: a wrong row and a wrong Summa break
+    # the same single equation, so the finding is at the Summa, whose value disagrees.
+    table = [list(r) + [-100] for r in EKONOMI_2020]
+    path, _ = make_workbook(tmp_path / "b.xlsx", rows={"ekonomi": [
+        dict(zip(EKONOMI_KEYS + ("bokslut_fg_ar",), [r[0]] + [D(v) for v in r[1:]])) for r in table]},
+        sections=["ekonomi"])
+    ref = total_ref(path, "ekonomi", "bokslut_fg_ar")
+    type_over(path, {ref: -1600})
+    found = errors(path)
+    assert codes_at(found) == [("SUM-001", ref)] and found[0].expected == -600

@@ -103,7 +103,7 @@ def _violation(scope: Scope, row, rule: SignRule, sign: Sign) -> Violation:
     what = ("intäkter ska vara positiva (≥ 0)" if sign is Sign.POSITIVE
             else "kostnader ska vara negativa (≤ 0)")
     return Violation(code="SIGN-001", cells=(fact,), solved=(-fact.value,), what=what, tolerance=Decimal(0),
-                     params={"unit": scope.unit})
+                     params={"unit": scope.unit}, exact=False)
 
 
 def _ledger_findings(book: Book, ledger: list[str], evidence: dict[str, Evidence], settings) -> list[Finding]:
