@@ -17,6 +17,7 @@ MODULES = (
     "budgetbook.rules.periods",
     "budgetbook.rules.prognos",
     "budgetbook.rules.xref",
+    "budgetbook.rules.hygiene",
 )
 
 

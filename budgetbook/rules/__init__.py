@@ -8,4 +8,5 @@ RULE_MODULES: tuple[str, ...] = (
     "budgetbook.rules.periods",
     "budgetbook.rules.prognos",
     "budgetbook.rules.xref",
+    "budgetbook.rules.hygiene",
 )
