@@ -115,6 +115,9 @@ def test_package_is_a_valid_office_addin(built):
 def test_module_named_by_the_file_has_a_callable_main(built):
     module = importlib.import_module(Path(built.name).stem)
     assert callable(module.main)
+    from budgetbook.excel import button
+
+    assert callable(button.run_button)
 
 
 def test_xlwings_pin_matches_and_a_mismatch_fails_clearly():
