@@ -211,3 +211,4 @@ def test_demo_refuses_a_folder_with_other_files(tmp_path):
     assert result.exit_code == 2
     assert (tmp_path / "mitt.xlsx").read_bytes() == b"user data"
     assert not (tmp_path / CONFIG_FILE).exists()
+
