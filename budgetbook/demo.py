@@ -239,7 +239,7 @@ PLANTED_CODES = {
     "summa": "SUM-001",
     "tecken": "SIGN-001",
     "huvudbok": "SIGN-002",
-    "manad": "PER-002",
+    "manad": "PER-004",
     "prognosorsaker": "PROG-001",
     "saknas": "",
 }

@@ -212,3 +212,16 @@ def test_demo_refuses_a_folder_with_other_files(tmp_path):
     assert (tmp_path / "mitt.xlsx").read_bytes() == b"user data"
     assert not (tmp_path / CONFIG_FILE).exists()
 
+
+
+def test_demo_fails_when_a_planted_error_is_not_found(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    import budgetbook.demo as demo_module
+    from budgetbook.cli import app
+
+    # Expect the wrong Summa under a code validation does not report for it (merged cells).
+    monkeypatch.setitem(demo_module.PLANTED_CODES, "summa", "READ-030")
+    result = CliRunner().invoke(app, ["demo", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    assert "hittades inte" in result.output and "READ-030" in result.output

@@ -24,6 +24,7 @@ class DemoRun:
     files: DemoFiles
     findings: dict[str, list[Finding]] = field(default_factory=dict)  # enhet kod → findings
     problems: list[str] = field(default_factory=list)  # the run did not work as designed
+    planted_status: dict[str, bool] = field(default_factory=dict)  # enhet kod → planted error found
     unavailable: list[str] = field(default_factory=list)  # parts of budgetbook not built yet
     outputs: list[tuple[str, Path]] = field(default_factory=list)  # (what, path) to open next
 
@@ -80,13 +81,14 @@ def _check_config(console, demo: DemoRun) -> None:
 
 
 def _validate_units(console, demo: DemoRun, p: Period) -> None:
+    from ..catalogue import all_codes
     from ..demo import demo_organisation
     from ..engine import Context, rules, validate
     from ..excel import read_workbook
 
     files = demo.files
-    rules_exist = bool(rules())
-    if not rules_exist:
+    codes = all_codes()
+    if not rules():
         demo.unavailable.append("valideringsreglerna (bara inläsningskontrollerna körs)")
     context = Context(period=p, verksamheter=[v.namn for v in demo_organisation(p.year).verksamheter])
     console.rule("Validering av varje enhet")
@@ -104,10 +106,13 @@ def _validate_units(console, demo: DemoRun, p: Period) -> None:
         if u.planted is None and errors:
             demo.problems.append(f"{u.enhet.kod} {u.enhet.namn} är korrekt men fick {len(errors)} fel: "
                                  + ", ".join(sorted({f.code for f in errors})))
-        if u.planted is not None and rules_exist and not planted_found(u.planted, found):
-            demo.problems.append(f"Det inplanterade felet i {u.enhet.kod} {u.enhet.namn} hittades inte "
-                                 f"({u.planted.code} {u.planted.cell or u.planted.section}).")
+        if u.planted is not None and u.planted.code in codes:
+            demo.planted_status[u.enhet.kod] = planted_found(u.planted, found)
+            if not demo.planted_status[u.enhet.kod]:
+                demo.problems.append(f"Det inplanterade felet i {u.enhet.kod} {u.enhet.namn} hittades inte "
+                                     f"({u.planted.code} {u.planted.cell or u.planted.section}).")
     _render_findings(console, demo)
+    _render_planted(console, demo)
 
 
 def _render_findings(console, demo: DemoRun) -> None:
@@ -126,6 +131,22 @@ def _render_findings(console, demo: DemoRun) -> None:
                       str(counts[Severity.FEL]), str(counts[Severity.VARNING]),
                       ", ".join(sorted({f.code for f in found})))
     console.print(table)
+
+
+def _render_planted(console, demo: DemoRun) -> None:
+    console.print()
+    console.print("Hittades de inplanterade felen?")
+    for pe in demo.files.planted:
+        if pe.kind == "saknas":
+            continue  # the consolidation reports the missing unit
+        where = pe.cell or pe.sheet
+        if pe.enhet not in demo.planted_status:
+            mark = f"[yellow]–[/yellow] {pe.code} kan inte kontrolleras ännu"
+        elif demo.planted_status[pe.enhet]:
+            mark = f"[green]✓[/green] {pe.code} i {where}"
+        else:
+            mark = f"[red]✗[/red] {pe.code} saknas i {where}"
+        console.print(f"  {pe.enhet}: {mark}")
 
 
 def _show_next(console, demo: DemoRun) -> None:
