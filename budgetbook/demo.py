@@ -592,8 +592,6 @@ def write_demo(root: str | Path, seed: int = DEMO_SEED, period: str | Period = D
     inbox = root / INBOX_DIR
     inbox.mkdir(parents=True, exist_ok=True)
     (root / MARKER_FILE).write_text(f"seed = {seed}\nperiod = {p}\n", encoding="utf-8")
-    for old in inbox.glob("*.xlsx"):  # a rerun: the demo's own files only (checked by the marker)
-        old.unlink()
     config = root / CONFIG_FILE
     config.write_text(demo_config(p.year), encoding="utf-8")
     names = [v.namn for v in org.verksamheter]
