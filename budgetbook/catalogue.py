@@ -16,6 +16,10 @@ MODULES = (
     "budgetbook.codes",
     "budgetbook.rules.arithmetic",
     "budgetbook.rules.signs",
+    "budgetbook.rules.periods",
+    "budgetbook.rules.prognos",
+    "budgetbook.rules.xref",
+    "budgetbook.rules.hygiene",
 )
 
 

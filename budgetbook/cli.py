@@ -102,5 +102,56 @@ def fix_signs_cmd(
     raise typer.Exit(run(file, output, force=force))
 
 
+class Platform(str, Enum):
+    windows = "windows"
+    mac = "mac"
+
+
+@addin_app.command("build")
+def addin_build_cmd(
+    out: Path = typer.Option(..., "--out", help="Mapp att skriva budgetbook.xlam i"),
+    interpreter: Optional[str] = typer.Option(None, "--interpreter", help="Python som knappen kör (standard: denna)"),
+) -> None:
+    """Bygg budgetbook.xlam ur den installerade xlwings-mallen."""
+    from .commands.addin import run_build
+
+    raise typer.Exit(run_build(out, interpreter))
+
+
+@addin_app.command("install")
+def addin_install_cmd(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Visa bara vad som skulle skrivas var"),
+    platform: Optional[Platform] = typer.Option(None, "--platform", help="windows eller mac (standard: denna dator)"),
+    interpreter: Optional[str] = typer.Option(None, "--interpreter", help="Python som knappen kör (standard: denna)"),
+) -> None:
+    """Installera tillägget i Excels startmapp."""
+    from .commands.addin import run_install
+
+    raise typer.Exit(run_install(dry_run, platform.value if platform else None, interpreter))
+
+
+@addin_app.command("uninstall")
+def addin_uninstall_cmd(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Visa bara vad som skulle tas bort"),
+    platform: Optional[Platform] = typer.Option(None, "--platform", help="windows eller mac (standard: denna dator)"),
+) -> None:
+    """Ta bort exakt det som install skrev."""
+    from .commands.addin import run_uninstall
+
+    raise typer.Exit(run_uninstall(dry_run, platform.value if platform else None))
+
+
+@app.command("demo")
+def demo_cmd(
+    directory: Path = typer.Argument(Path("budgetbook-demo"), help="Mappen som demon skapas i"),
+    seed: int = typer.Option(2022, "--seed", help="Slumpfrö för exempeldata (samma frö, samma data)"),
+    period: str = typer.Option("2022-08", "--period", help="Rapportperiod ÅÅÅÅ-MM"),
+) -> None:
+    """Skapa en exempelnämnd med enheternas arbetsböcker, validera och konsolidera dem."""
+    from .commands.demo import run
+
+    raise typer.Exit(run(directory, seed=seed, period=period))
+
+
 def main() -> None:  # console entry for `python -m budgetbook`
     app()

@@ -9,7 +9,7 @@ from budgetbook.excel import read_workbook
 from budgetbook.settings import Settings
 
 from .helpers import make_workbook
-from .validation_cases import EKONOMI_2020, codes_at, ekonomi_rows, errors, findings
+from .validation_cases import FAMILIES, EKONOMI_2020, codes_at, ekonomi_rows, errors, findings
 
 KOSTNADSSLAG = {
     "forsaljning": dict(utfall=100, budget=90, arsbudget=150, prognos=160),
@@ -60,7 +60,7 @@ def test_sign_001_with_a_typed_netto_folds_into_one_finding(tmp_path):
 
 def test_sign_002_one_section_in_ledger_convention_is_reported_once(tmp_path):
     path = report_book(tmp_path, ekonomi=negated(ekonomi_rows(EKONOMI_2020, only_inputs=True)))
-    found = findings(path)
+    found = [f for f in findings(path) if f.code.split("-")[0] in FAMILIES]
     sign = [f for f in found if f.code.startswith("SIGN")]
     assert codes_at(sign) == [("SIGN-002", "Ekonomi")]
     assert sign[0].params["sections"] == ("ekonomi",)

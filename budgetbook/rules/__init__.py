@@ -8,4 +8,8 @@ catalogue entries); budgetbook.catalogue lists the same modules. See budgetbook.
 RULE_MODULES: tuple[str, ...] = (
     "budgetbook.rules.arithmetic",
     "budgetbook.rules.signs",
+    "budgetbook.rules.periods",
+    "budgetbook.rules.prognos",
+    "budgetbook.rules.xref",
+    "budgetbook.rules.hygiene",
 )

@@ -81,26 +81,59 @@ class Scope:
         return bool(cell is not None and cell.formula
                     and ((row.is_total and col.total == "sum") or col.formula is not None))
 
+    def _inputs(self, row: SectionRow, key: str) -> list[tuple[SectionRow, str, Decimal | None]]:
+        """What a spec formula cell is computed from, with d(cell)/d(input) (None: a ratio)."""
+        col = self.section.column(key)
+        if row.is_total and col.total == "sum":
+            return [(r, key, Decimal(1)) for r in total_items(self.data, row)]
+        if isinstance(col.formula, Linear):
+            return [(row, k, Decimal(w)) for k, w in col.formula.terms]
+        return [(row, k, None) for k in col.formula.inputs]
+
     def sources(self, row: SectionRow, key: str) -> list[tuple[SectionRow, str, Decimal | None]]:
         """The typed cells a formula cell is computed from, through formulas, each with
         d(cell)/d(source) (None through a ratio): a wrong source breaks the cell's checks."""
         if not self.spec_formula(row, key):
             return []
-        col = self.section.column(key)
-        if row.is_total and col.total == "sum":
-            direct = [(r, key, Decimal(1)) for r in total_items(self.data, row)]
-        elif isinstance(col.formula, Linear):
-            direct = [(row, k, Decimal(w)) for k, w in col.formula.terms]
-        else:
-            direct = [(row, k, None) for k in col.formula.inputs]
         out = []
-        for r, k, w in direct:
+        for r, k, w in self._inputs(row, key):
             deeper = self.sources(r, k)
             if deeper:
                 out += [(r2, k2, w * w2 if w is not None and w2 is not None else None) for r2, k2, w2 in deeper]
             elif r.cells.get(k) is not None and r.cells[k].number is not None:
                 out.append((r, k, w))
         return out
+
+    def reliable(self, row: SectionRow, key: str) -> bool:
+        """False for an unreadable cell (the reader reports it) and for a formula computed
+        from one: a check through it would only repeat the reader's finding, wrongly placed."""
+        memo_key = ("reliable", row.position, key)
+        if memo_key not in self.memo:
+            cell = row.cells.get(key)
+            ok = cell is not None and cell.error is None and cell.problem is None
+            if ok and self.spec_formula(row, key):
+                ok = all(self.reliable(r, k) for r, k, _ in self._inputs(row, key) if k in r.cells)
+            self.memo[memo_key] = ok
+        return self.memo[memo_key]
+
+    def expand(self, coefs: list[tuple[SectionRow, str, Decimal | None]]
+               ) -> dict[tuple[int, str], tuple[SectionRow, str, Decimal | None]]:
+        """Each cell's net coefficient in a check (formula cells also through the typed cells
+        they are computed from; None through a ratio). A cell whose contributions cancel
+        (an avvikelse formula and the netto it is computed from) cannot break the check."""
+        out: dict[tuple[int, str], tuple[SectionRow, str, Decimal | None]] = {}
+
+        def add(r: SectionRow, k: str, c: Decimal | None) -> None:
+            prev = out.get((r.position, k))
+            if prev is not None:
+                c = None if c is None or prev[2] is None else prev[2] + c
+            out[(r.position, k)] = (r, k, c)
+
+        for r, k, c in coefs:
+            add(r, k, c)
+            for r2, k2, w in self.sources(r, k):
+                add(r2, k2, None if c is None or w is None else c * w)
+        return {key: v for key, v in out.items() if v[2] != 0}
 
     def participation(self, row: SectionRow, key: str) -> int:
         """How many of the section's checks a cell takes part in, directly or through the
@@ -116,14 +149,6 @@ class Scope:
 
     def _check_cells(self) -> Iterator[set[tuple[int, str]]]:
         sec, data = self.section, self.data
-
-        def cells(pairs: list[tuple[SectionRow, str]]) -> set[tuple[int, str]]:
-            out = set()
-            for r, k in pairs:
-                out.add((r.position, k))
-                out.update((r2.position, k2) for r2, k2, _ in self.sources(r, k))
-            return out
-
         for row in data.rows:
             if row.empty:
                 continue
@@ -133,13 +158,18 @@ class Scope:
                     continue
                 if target.formula and (not row.is_total or sec.column(check.target).total == "formula"):
                     continue
-                yield cells([(row, k) for k in check.keys])
+                f = check.formula
+                terms = (f.terms if isinstance(f, Linear) else ((f.numerator, None), (f.denominator, None)))
+                coefs = [(row, check.target, Decimal(1))] + [
+                    (row, k, None if w is None else Decimal(-w)) for k, w in terms]
+                yield set(self.expand(coefs))
         for total in data.total_rows():
             items = total_items(data, total)
             for col in sec.columns:
                 cell = total.cells.get(col.key)
                 if col.total == "sum" and cell is not None and cell.number is not None and not cell.formula:
-                    yield cells([(total, col.key)] + [(r, col.key) for r in items])
+                    yield set(self.expand([(total, col.key, Decimal(1))]
+                                          + [(r, col.key, Decimal(-1)) for r in items]))
 
     def uncertainty(self, row: SectionRow, key: str) -> Decimal:
         """How far a cell's value may be from the truth because figures were printed rounded.
@@ -195,10 +225,6 @@ def shower(col: Column, unit: str) -> Callable[[Decimal | None], str]:
     return show
 
 
-def _usable(cells: list[CellValue | None]) -> bool:
-    return all(c is not None and c.error is None and c.problem is None for c in cells)
-
-
 def linear_violation(scope: Scope, code: str, target: tuple[SectionRow, str],
                      terms: list[tuple[SectionRow, str, int]], what: str,
                      difference: bool = False, target_uncertainty: Decimal | None = None) -> Violation | None:
@@ -206,7 +232,8 @@ def linear_violation(scope: Scope, code: str, target: tuple[SectionRow, str],
     t_row, t_key = target
     t_cell = scope.cell(t_row, t_key)
     cells = [scope.cell(r, k) for r, k, _ in terms]
-    if t_cell is None or t_cell.number is None or not _usable([t_cell, *cells]):
+    if t_cell is None or t_cell.number is None or not all(scope.reliable(r, k) for r, k in
+                                                          [target, *((r, k) for r, k, _ in terms)]):
         return None
     if all(c.blank for c in cells):  # nothing to check against (a netto typed without its parts)
         return None
@@ -217,17 +244,18 @@ def linear_violation(scope: Scope, code: str, target: tuple[SectionRow, str],
     tol = own + sum((scope.uncertainty(r, k) for r, k, _ in terms), ZERO)
     if abs(found - expected) <= tol:
         return None
-    solved = [expected] + [(found - (expected - w * v)) / w for (_, _, w), v in zip(terms, values)]
     if difference and expected * found < 0:
         code = "SIGN-003"
-    facts, solved = with_sources(scope, [(t_row, t_key)] + [(r, k) for r, k, _ in terms], solved)
+    coefs = [(t_row, t_key, Decimal(1))] + [(r, k, Decimal(-w)) for r, k, w in terms]
+    facts, solved = involved(scope, coefs, found - expected)
     return Violation(code=code, cells=facts, solved=solved, what=what, tolerance=tol, params={"unit": scope.unit})
 
 
 def ratio_violation(scope: Scope, code: str, row: SectionRow, target: str, f: Ratio,
                     what: str) -> Violation | None:
     t, n, d = (scope.cell(row, k) for k in (target, f.numerator, f.denominator))
-    if not _usable([t, n, d]) or None in (t.number, n.number, d.number) or d.number == 0:
+    if not all(scope.reliable(row, k) for k in (target, f.numerator, f.denominator)) \
+            or None in (t.number, n.number, d.number) or d.number == 0:
         return None
     expected = n.number / d.number
     found = t.number
@@ -236,27 +264,28 @@ def ratio_violation(scope: Scope, code: str, row: SectionRow, target: str, f: Ra
     if abs(found - expected) <= tol:
         return None
     solved = (expected.quantize(RATIO_PLACES), found * d.number, n.number / found if found else None)
-    facts, solved = with_sources(scope, [(row, k) for k in (target, f.numerator, f.denominator)], solved)
+    facts, solved = involved(scope, [(row, target, Decimal(1)), (row, f.numerator, None),
+                                     (row, f.denominator, None)], None, solved)
     return Violation(code=code, cells=facts, solved=solved, what=what, tolerance=tol, params={"unit": scope.unit})
 
 
-def with_sources(scope: Scope, cells: list[tuple[SectionRow, str]], solved: list[Decimal | None]
-                 ) -> tuple[tuple[CellFact, ...], tuple[Decimal | None, ...]]:
-    """The check's cells plus the typed cells its formula cells are computed from, each
-    with the value it would need (a formula cell off by Δ needs its source off by Δ / w)."""
-    facts = [scope.fact(r, k) for r, k in cells]
-    out_solved = list(solved)
-    seen = {f.key for f in facts}
-    for (r, k), fact, need in zip(cells, list(facts), solved):
-        for r2, k2, w in scope.sources(r, k):
-            src = scope.fact(r2, k2)
-            if src.key in seen:
-                continue
-            seen.add(src.key)
-            facts.append(src)
-            ok = None not in (w, need, fact.value, src.value) and w != 0
-            out_solved.append(src.value + (need - fact.value) / w if ok else None)
-    return tuple(facts), tuple(out_solved)
+def involved(scope: Scope, coefs: list[tuple[SectionRow, str, Decimal | None]], residual: Decimal | None,
+             direct: tuple[Decimal | None, ...] | None = None
+             ) -> tuple[tuple[CellFact, ...], tuple[Decimal | None, ...]]:
+    """A broken check's cells, formula cells expanded into their typed sources, each with
+    the value it would need if it alone were wrong: its value − residual / its coefficient
+    (``direct`` gives the direct cells' values where the check is not linear)."""
+    facts, solved = [], []
+    for i, (r, k, c) in enumerate(scope.expand(coefs).values()):
+        fact = scope.fact(r, k)
+        facts.append(fact)
+        if direct is not None and i < len(coefs) and (r, k) == coefs[i][:2]:
+            solved.append(direct[i])
+        elif residual is not None and c is not None and fact.value is not None:
+            solved.append(fact.value - residual / c)
+        else:
+            solved.append(None)
+    return tuple(facts), tuple(solved)
 
 
 def ratio_uncertainty(n: Decimal | None, d: Decimal | None, q_n: Decimal, q_d: Decimal) -> Decimal:
