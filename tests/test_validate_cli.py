@@ -4,6 +4,7 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -153,3 +154,32 @@ def test_write_back_is_wired(tmp_path):
     path = wrong_book(tmp_path)
     res = runner.invoke(app, ["validate", str(path), "--write-back"])
     assert res.exit_code == 1 and "kopia av originalet" in " ".join(res.output.split())
+
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def _readme_block(section: str, lang: str) -> str:
+    text = README.read_text(encoding="utf-8").split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+    return text.split(f"```{lang}\n", 1)[1].split("```", 1)[0]
+
+
+def test_readme_settings_example_is_the_defaults(tmp_path):
+    from dataclasses import fields
+
+    from budgetbook.settings import Settings
+
+    path = tmp_path / "inst.toml"
+    path.write_text(_readme_block("Inställningar", "toml"), encoding="utf-8")
+    loaded = Settings.load(path)
+    assert loaded.severities == {"IN-011": "info"}
+    documented = {f.name for f in fields(Settings)} - {"severities"}
+    assert all(getattr(loaded, k) == getattr(Settings(), k) for k in documented)
+
+
+def test_readme_json_example_has_the_real_keys(tmp_path):
+    doc = json.loads(runner.invoke(app, ["validate", str(wrong_book(tmp_path)), "--format", "json"]).stdout)
+    example = json.loads(_readme_block("JSON-format", "json"))
+    assert set(example) == set(doc)
+    assert set(example["files"][0]) - {"backup"} == set(doc["files"][0])
+    assert set(example["files"][0]["findings"][0]) == set(doc["files"][0]["findings"][0])
