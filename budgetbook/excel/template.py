@@ -81,7 +81,8 @@ class BookContent:
     # is written as a typed constant (how printed reports arrive), not as a formula.
     rows: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
     verksamheter: Sequence[str] = DEFAULT_VERKSAMHETER
-    # Rows of fixed sections (kostnadsslag) by row code → values.
+    # Rows of fixed sections (kostnadsslag) by row code → values; for a free-row section,
+    # its total row (code "summa"/"totalt") typed as constants instead of formulas.
     fixed: dict[str, dict[str, Mapping[str, Any]]] = field(default_factory=dict)
     # Filled in by build_workbook: (section, row index or fixed row code, column) → "Sheet!A1"
     # for every value written from ``rows``/``fixed``, so tests can check addresses read back.
@@ -232,7 +233,8 @@ def _section_sheet(wb: Workbook, sec: Section, rows: list[Mapping[str, Any]],
         plan = [(r, fixed.get(r.code, {})) for r in sec.fixed_rows]
     else:
         data = list(rows) + [{}] * max(0, sec.blank_rows - len(rows))
-        plan = [(None, r) for r in data] + [(t, {}) for t in sec.totals]
+        # A total row's values (by its code in ``fixed``) are typed constants, as printed.
+        plan = [(None, r) for r in data] + [(t, fixed.get(t.code, {})) for t in sec.totals]
     first = TABLE_HEADER_ROW + 1
     row_of: dict[str, int] = {}
     data_rows: list[int] = []
