@@ -177,7 +177,7 @@ def t2_nämnd() -> dict:
     return dict(header=T2_HEADER,
                 rows={"ekonomi": ekonomi, "statsbidrag": statsbidrag, "indikatorer": T2_INDIKATORER,
                       "statistik": T2_STATISTIK, "kommentarer": T2_KOMMENTARER},
-                fixed={"ekonomi": {"summa": summa}, "statsbidrag": {"totalt": totalt}},
+                totals={"ekonomi": {"summa": summa}, "statsbidrag": {"totalt": totalt}},
                 sections=["ekonomi", "statsbidrag", "indikatorer", "statistik", "kommentarer"])
 
 
@@ -257,7 +257,7 @@ def t2_detail(table, kommentarer, orsaker=None) -> dict:
     if orsaker is not None:
         content["prognosorsaker"] = orsaker
         sections.insert(1, "prognosorsaker")
-    return dict(header=T2_DETAIL_HEADER, rows=content, fixed={"ekonomi": {"summa": summa}}, sections=sections)
+    return dict(header=T2_DETAIL_HEADER, rows=content, totals={"ekonomi": {"summa": summa}}, sections=sections)
 
 
 def t2_details() -> dict[str, dict]:
@@ -347,5 +347,5 @@ def feb20() -> dict:
     return dict(header=FEB20_HEADER,
                 rows={"ekonomi": ekonomi, "kommentarer": FEB20_KOMMENTARER, "atgardsplan": FEB20_ATGARDER,
                       "statistik": FEB20_STATISTIK},
-                fixed={"ekonomi": {"summa": summa}},
+                totals={"ekonomi": {"summa": summa}},
                 sections=["ekonomi", "atgardsplan", "statistik", "kommentarer"])

@@ -36,7 +36,7 @@ def reference_findings(tmp_path_factory):
     base = tmp_path_factory.mktemp("reference")
     cases = {"t2": R.t2_nämnd(), **{f"t2_{k}": v for k, v in R.t2_details().items()}, "feb20": R.feb20()}
     for name, case in cases.items():
-        path, _ = make_workbook(base / f"{name}.xlsx", rows=case["rows"], fixed=case["fixed"],
+        path, _ = make_workbook(base / f"{name}.xlsx", rows=case["rows"], totals=case["totals"],
                                 header=case["header"], sections=case["sections"])
         out[name] = validate(read_workbook(path), Context())
     return out

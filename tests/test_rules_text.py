@@ -19,7 +19,7 @@ def prose_findings(tmp_path, kommentarer, name="t2.xlsx"):
     """The T2 2022 nämnd table (mnkr, as printed) with the given kommentar rows."""
     ekonomi, summa = R.T2_EKONOMI
     path, _ = make_workbook(tmp_path / name, rows={"ekonomi": ekonomi, "kommentarer": kommentarer},
-                            fixed={"ekonomi": {"summa": summa}}, header=R.T2_HEADER,
+                            totals={"ekonomi": {"summa": summa}}, header=R.T2_HEADER,
                             sections=["ekonomi", "kommentarer"])
     return of(validate(read_workbook(path), Context()), "TEXT-")
 

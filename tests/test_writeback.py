@@ -31,8 +31,7 @@ GOOD_ROW = {"verksamhet": "Vuxna 21–64 år", "utfall_intakter": 100, "utfall_k
 
 def _broken(tmp_path: Path, name: str = "enhet.xlsx") -> Path:
     """An ekonomi workbook with two input errors (text in number cells) and a typed-over netto."""
-    bad = dict(GOOD_ROW, verksamhet="Barn och unga 0–20 år", utfall_intakter="abc", prognos_netto="ca 900",
-               utfall_netto=77)
+    bad = dict(GOOD_ROW, verksamhet="Barn och unga 0–20 år", utfall_intakter="abc", prognos_netto="ca 900", utfall_netto=77)
     path, _ = make_workbook(tmp_path / name, rows={"ekonomi": [bad, GOOD_ROW]}, sections=["ekonomi"])
     return path
 
