@@ -257,6 +257,8 @@ def _subject(sentence: str) -> str:
 
 
 def _speaks_of_the_verksamhet(sentence: str, tables: _Tables, own_names: set[str]) -> bool:
+    """Is the sentence about the verksamhet, the nämnd or a row of the tables, rather than
+    about something the tables do not show ("Heldygnsvården …" without such a row)?"""
     first = re.findall(r"\w+", sentence.lower())
     if not first:
         return False
@@ -265,8 +267,8 @@ def _speaks_of_the_verksamhet(sentence: str, tables: _Tables, own_names: set[str
         return True
     if first[0] not in _SUBJECT_OK:
         return False
-    if first[0] in ("för", "inom", "under", "i") and len(first) > 1 and first[1] not in _PERIOD_WORDS \
-            and not first[1].isdigit() and not subject_named and first[1] not in _SUBJECT_OK:
+    if first[0] in ("för", "under", "i") and len(first) > 1 and first[1] not in _PERIOD_WORDS \
+            and not first[1].isdigit() and first[1] not in _SUBJECT_OK:
         return False
     for m in _FOR.finditer(sentence):  # "Utfallet för inhyrd personal": a part, not the whole
         word = norm_name(m.group(1)).strip(".,;:")
