@@ -12,7 +12,7 @@ from importlib import import_module
 from .findings import Code
 
 # The modules whose ``CODES`` (or READ_CODES/INPUT_CODES) make up the catalogue, in order.
-MODULES = ("budgetbook.codes",)
+MODULES = ("budgetbook.codes", "budgetbook.consolidate")
 
 
 @lru_cache(maxsize=1)
