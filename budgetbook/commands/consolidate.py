@@ -31,6 +31,8 @@ def scan_inbox(inbox: Path, skip: set[Path]) -> tuple[list[Path], list[tuple[str
                                  "den sparade versionen är den färdiga"))
         elif name.startswith(".~lock.") or name.startswith("."):
             ignored.append((rel, "dold eller tillfällig fil"))
+        elif ".före-validering-" in name:  # the backup `validate --write-back` leaves beside a file
+            ignored.append((rel, "säkerhetskopia från validering (budgetbook validate --write-back)"))
         elif name.lower().endswith(_TEMP_SUFFIXES) or name.lower() in _SYSTEM_FILES:
             ignored.append((rel, "tillfällig fil eller säkerhetskopia"))
         elif p.suffix.lower() in _SPREADSHEETS:

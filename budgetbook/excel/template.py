@@ -140,11 +140,20 @@ def _instructions_sheet(wb: Workbook, sections: list[Section], spec: ReportSpec)
             lines.append(("", f"{col.header}: {what}", None))
         lines.append(("", "", None))
     for i, (a, b, font) in enumerate(lines, start=1):
-        ws.cell(i, 1, a)
+        ws.cell(i, 1, a).alignment = Alignment(wrap_text=True, vertical="top")
         ws.cell(i, 2, b).alignment = Alignment(wrap_text=True, vertical="top")
         if font:
             ws.cell(i, 1).font = font
+        # Neither Excel nor LibreOffice grows a row for wrapped text written by a script.
+        lines_needed = max(_wrapped_lines(a, 28), _wrapped_lines(b, 100))
+        if lines_needed > 1:
+            ws.row_dimensions[i].height = 15 * lines_needed
+    _print_setup(ws, "portrait")
     ws.protection.sheet = True
+
+
+def _wrapped_lines(text: str, width: int) -> int:
+    return max(1, -(-len(text) * 11 // (width * 10)))  # ~1.1 characters per width unit
 
 
 def _kind_help(col: Column) -> str:
@@ -194,6 +203,7 @@ def _header_sheet(wb: Workbook, values: Mapping[str, Any], spec: ReportSpec) -> 
         c = ws.cell(r + 1 + j, 2)
         c.fill, c.protection = COMPUTED_FILL, UNLOCKED  # the Validera button writes here
         wb.defined_names[name] = DefinedName(name, attr_text=f"{quoted}!$B${r + 1 + j}")
+    _print_setup(ws, "portrait")
     ws.protection.sheet = True
 
 
@@ -283,14 +293,19 @@ def _section_sheet(wb: Workbook, sec: Section, rows: list[Mapping[str, Any]],
     _data_validations(ws, sec, cols, data_rows, lists)
     ws.freeze_panes = ws.cell(first, 2)
     ws.print_title_rows = f"{TABLE_HEADER_ROW}:{TABLE_HEADER_ROW}"
-    ws.page_setup.orientation = "landscape"
+    _print_setup(ws, "landscape")
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False  # let users widen a column
+    ws.protection.formatRows = False
+
+
+def _print_setup(ws, orientation: str) -> None:
+    """A4, fitted to the page width, as many pages tall as needed."""
+    ws.page_setup.orientation = orientation
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.protection.sheet = True
-    ws.protection.formatColumns = False  # let users widen a column
-    ws.protection.formatRows = False
 
 
 def _bands(ws, sec: Section) -> None:

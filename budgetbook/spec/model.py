@@ -76,7 +76,7 @@ class Column:
     required: bool = False  # a data row must have a value here
     choices: tuple[str, ...] = ()
     band: str = ""  # group header printed above the table header (Ack utfall 2022 …)
-    width: float = 14.0
+    width: float = 16.0
     # How the total row treats this column: "sum" of the rows, "formula" (apply the
     # row formula to the totals, for ratios), or "" (left empty).
     total: str = ""
