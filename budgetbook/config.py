@@ -46,7 +46,7 @@ class Enhet:
     kod: str
     namn: str
     kontakt: str = ""
-    verksamheter: tuple[str, ...] = ()  # verksamhet codes
+    verksamheter: list[str] = field(default_factory=list)  # verksamhet codes
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,8 @@ class NamndConfig:
     namnd: str
     ar: int
     belopp_i: str = "tkr"
-    verksamheter: tuple[Verksamhet, ...] = ()  # in report order
-    enheter: tuple[Enhet, ...] = ()
+    verksamheter: list[Verksamhet] = field(default_factory=list)  # in report order
+    enheter: list[Enhet] = field(default_factory=list)
     settings: Settings = field(default_factory=Settings)
     kod: str = "NAMND"  # what the nämnd workbook's header shows as enhet_kod
     path: Path | None = None
@@ -232,7 +232,7 @@ def parse_config(text: str, path: str | Path = CONFIG_NAME) -> NamndConfig:
         if ekod:
             seen_e[ekod] = lines.key("enhet", i, "kod") or 0
         if ekod and enamn:
-            enheter.append(Enhet(ekod, enamn, kontakt, tuple(own)))
+            enheter.append(Enhet(ekod, enamn, kontakt, own))
     for v in verksamheter:
         if v.kod not in reported and "enhet" in data:
             idx = next(i for i, x in enumerate(data.get("verksamhet", [])) if str(x.get("kod", "")).strip() == v.kod)
@@ -255,8 +255,8 @@ def parse_config(text: str, path: str | Path = CONFIG_NAME) -> NamndConfig:
                 settings = Settings.from_dict(val, source="[validering]")
     if problems:
         raise ConfigError(path, problems)
-    return NamndConfig(namnd=name, ar=year, belopp_i=belopp_i, verksamheter=tuple(verksamheter),
-                       enheter=tuple(enheter), settings=settings, kod=kod,
+    return NamndConfig(namnd=name, ar=year, belopp_i=belopp_i, verksamheter=verksamheter,
+                       enheter=enheter, settings=settings, kod=kod,
                        path=Path(path) if path else None)
 
 
