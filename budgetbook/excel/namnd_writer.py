@@ -110,7 +110,8 @@ def _head(ws, row: int, headers: Sequence[str], widths: Sequence[float] | None =
 
 def _row(ws, row: int, values: Iterable[Any]) -> None:
     for j, v in enumerate(values, start=1):
-        put(ws.cell(row, j), v)
+        if v is not None and v != "":  # an empty cell costs nothing to leave out
+            put(ws.cell(row, j), v)
 
 
 def _status_sheet(wb: Workbook, result: Consolidation, namnd_findings: list[Finding], run: RunInfo) -> None:
