@@ -322,6 +322,7 @@ def _resolve(enhet: Enhet, files: list[UnitFile]) -> UnitResult:
     uses = {f.file: FileUse(f, [], []) for f in sorted(files, key=lambda f: f.file)}
     result = UnitResult(enhet, INCLUDED, files=list(uses.values()))
     notes: dict[str, list[str]] = defaultdict(list)
+    undecided: list[tuple[str, list[UnitFile]]] = []
     for sec in SPEC.sections:
         candidates = [f for f in files if sec.key in f.sections]
         if not candidates:
@@ -330,22 +331,23 @@ def _resolve(enhet: Enhet, files: list[UnitFile]) -> UnitResult:
         others = [f for f in candidates if f is not newest]
         reasons = [_clearly_newer(newest, o) for o in others]
         if any(r is None for r in reasons):
-            result.state = CONFLICT
-            result.findings.append(_finding(
-                "KONS-005", Location(file=newest.file, section=sec.key, sheet=sec.sheet),
-                section=sec.title, files=", ".join(sorted(f.file for f in candidates))))
+            undecided.append((sec.sheet, candidates))
             continue
         uses[newest.file].sections.append(sec.key)
         result.sections[sec.key] = (newest, newest.sections[sec.key])
         for o, why in zip(others, reasons):
             uses[o.file].superseded.append(sec.key)
             notes[o.file].append(f"{sec.sheet}: ersatt av {newest.file}, {why}")
+    if undecided:  # one finding for the unit, naming every section in doubt
+        result.state = CONFLICT
+        files = sorted({f.file for _, cands in undecided for f in cands})
+        result.findings.append(_finding("KONS-005", Location(file=files[0]),
+                                        section=", ".join(s for s, _ in undecided), files=", ".join(files)))
     for name, use in uses.items():
         if notes[name]:
             # One reason per file is enough when every section went the same way.
             distinct = sorted({n.split(": ", 1)[1] for n in notes[name]})
-            use.note = ("ersatt av " + distinct[0].removeprefix("ersatt av ")) if len(distinct) == 1 \
-                and not use.sections else "; ".join(notes[name])
+            use.note = distinct[0] if len(distinct) == 1 and not use.sections else "; ".join(notes[name])
     # The findings that concern what is used: each file's own, for the sections taken from it.
     for use in result.files:
         taken = set(use.sections)

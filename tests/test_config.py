@@ -1,7 +1,6 @@
 """The nämnd configuration: init writes a documented file that loads; every error names its line."""
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 

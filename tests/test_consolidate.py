@@ -25,7 +25,6 @@ from budgetbook.consolidate import (CONFLICT, EXCLUDED, INCLUDED, INCLUDED_WITH_
 from budgetbook.excel import read_workbook
 from budgetbook.excel.namnd_writer import PROGNOS_SHEET, STATUS_SHEET, TRACE_SHEET
 from budgetbook.lock import OutputLock
-from budgetbook.seal import seal
 from budgetbook.spec import MANADER
 
 from .helpers import HEADER, make_workbook

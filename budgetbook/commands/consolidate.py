@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from pathlib import Path
 from typing import Iterator
 
@@ -145,7 +146,12 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
         # The file as written must hold every rule, and hold them as the draft did.
         written = validate(read_workbook(output, file_label=output.name), context)
         mismatch = _signature(written) != _signature(namnd_findings)
-        hist.store(result, written, inbox=str(inbox), output=str(output), created=started)
+        try:
+            hist.store(result, written, inbox=str(inbox), output=str(output), created=started)
+        except sqlite3.Error as exc:  # the store rolled back: the history is as it was
+            err.print(f"[red]Historiken {history_path} kunde inte uppdateras ({exc}); {output} är skriven, "
+                      "kör konsolideringen igen för att spara den i historiken.[/red]")
+            return 1
         progress.advance(step)
     _summary(Console(), result, written, mismatch, ignored, output, history_path)
     ok = result.all_included_clean and not any(f.severity.value == "fel" for f in written) and not mismatch

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from pathlib import Path
 from typing import Any, Sequence
 
 from ..book import Book, BookMeta
@@ -74,4 +73,4 @@ def examine_task(args: tuple) -> UnitFile:
     return examine(*args)
 
 
-__all__ = ["examine", "examine_task", "Path"]
+__all__ = ["examine", "examine_task"]
