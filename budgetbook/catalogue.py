@@ -21,6 +21,7 @@ MODULES = (
     "budgetbook.rules.xref",
     "budgetbook.rules.hygiene",
     "budgetbook.rules.text",
+    "budgetbook.consolidate",
 )
 
 

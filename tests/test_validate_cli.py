@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -150,10 +149,32 @@ def test_fix_signs_command(tmp_path):
 
 
 def test_write_back_is_wired(tmp_path):
-    pytest.importorskip("budgetbook.excel.writeback")
     path = wrong_book(tmp_path)
+    before = path.read_bytes()
     res = runner.invoke(app, ["validate", str(path), "--write-back"])
     assert res.exit_code == 1 and "kopia av originalet" in " ".join(res.output.split())
+    backups = list(tmp_path.glob("fel.före-validering-*.xlsx"))
+    assert len(backups) == 1 and backups[0].read_bytes() == before
+    assert backups[0].name in "".join(res.output.split())  # where the copy went is said
+
+
+def test_config_gives_verksamheter_and_the_namnds_settings(tmp_path):
+    names = [r[0] for r in EKONOMI_2020]
+    verksamheter = "".join(f'[[verksamhet]]\nkod = "V{i}"\nnamn = "{n}"\n' for i, n in enumerate(names))
+    config = tmp_path / "budgetbook.toml"
+    config.write_text('[namnd]\nnamn = "Socialnämnden"\nar = 2022\nbelopp_i = "tkr"\n' + verksamheter
+                      + '[[enhet]]\nkod = "1001"\nnamn = "Enheten"\nkontakt = "a@kommun.se"\nverksamheter = ["V0", "V1", "V2", "V3", "V4", "V5"]\n'
+                      + '[validering]\nseverities = { "CALC-001" = "varning" }\n', encoding="utf-8")
+    path = wrong_book(tmp_path)
+    res = runner.invoke(app, ["validate", str(path), "--config", str(config), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    codes = {(f["code"], f["severity"]) for f in json.loads(res.stdout)["files"][0]["findings"]}
+    assert ("CALC-001", "varning") in codes and not any(c.startswith("IN-020") for c, _ in codes)
+    # A verksamhet the nämnd does not have is found only with the configuration.
+    other = book(tmp_path, "annan.xlsx", [("Okänd verksamhet", *EKONOMI_2020[0][1:])])
+    res = runner.invoke(app, ["validate", str(other), "--config", str(config)])
+    assert res.exit_code == 1 and "IN-020" in res.output
+    assert runner.invoke(app, ["validate", str(other)]).exit_code == 0
 
 
 README = Path(__file__).resolve().parent.parent / "README.md"

@@ -7,7 +7,6 @@ Exit status: 0 no errors (warnings allowed), 1 errors, 2 a file could not be rea
 from __future__ import annotations
 
 import sys
-import tomllib
 from pathlib import Path
 
 UNREADABLE = {f"READ-00{i}" for i in range(1, 7)}
@@ -30,23 +29,15 @@ def context_from(period: str | None, settings: Path | None, config: Path | None)
         raise CallError(str(exc)) from None
     verksamheter = None
     if config is not None:
-        try:
-            from ..config import ConfigError, load_config
-        except ImportError:
-            raise CallError("--config kräver nämndkonfigurationen (budgetbook.config), som saknas i "
-                            "den här installationen.") from None
+        from ..config import ConfigError, load_config
+
         try:
             cfg = load_config(config)
         except ConfigError as exc:
             raise CallError(str(exc)) from None
         verksamheter = [v.namn for v in cfg.verksamheter]
         if settings is None:  # the nämnd's own [validering], unless --settings overrides it
-            try:
-                data = tomllib.loads(Path(config).read_text(encoding="utf-8"))
-                if isinstance(data.get("validering"), dict):
-                    s = Settings.from_dict(data["validering"], source=str(config))
-            except SettingsError as exc:
-                raise CallError(str(exc)) from None
+            s = cfg.settings
     return Context(settings=s, period=p, verksamheter=verksamheter)
 
 
@@ -66,12 +57,6 @@ def run(files: list[Path], *, period: str | None = None, format: str = "text",
         context = context_from(period, settings, config)
         if format not in ("text", "json"):
             raise CallError(f"--format ska vara text eller json, inte {format}.")
-        if write_back:
-            try:
-                from ..excel.writeback import write_back_file
-            except ImportError:
-                raise CallError("--write-back kräver budgetbook.excel.writeback, som saknas i den här "
-                                "installationen.") from None
     except CallError as exc:
         err.print(f"[red]{exc}[/red]")
         return 2
@@ -82,6 +67,8 @@ def run(files: list[Path], *, period: str | None = None, format: str = "text",
                for b, found in zip(books, results)]
     status = 2 if not all(r.readable for r in reports) else 1 if any(has_errors(r.findings) for r in reports) else 0
     if write_back:
+        from ..excel.writeback import write_back_file
+
         for path, book, report in zip(files, books, reports):
             if report.readable and book.sections:
                 try:
