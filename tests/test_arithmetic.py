@@ -212,3 +212,15 @@ def test_a_column_with_one_check_reports_at_its_total(tmp_path):
     type_over(path, {ref: -1600})
     found = errors(path)
     assert codes_at(found) == [("SUM-001", ref)] and found[0].expected == -600
+
+
+def test_unreadable_cells_are_the_readers_and_numbers_as_text_are_checked(tmp_path):
+    rows = ekonomi_rows(EKONOMI_2020, only_inputs=True)
+    rows[0]["utfall_intakter"] = "abc"  # IN-002: no arithmetic finding through the Summa
+    rows[1]["utfall_intakter"] = "3 901"  # IN-010, read as 3 901: it takes part in the checks
+    rows[1]["utfall_netto"] = D(-9745)  # typed: 2 901 − 12 646
+    path, _ = make_workbook(tmp_path / "t.xlsx", rows={"ekonomi": rows}, sections=["ekonomi"])
+    found = [f for f in validate(read_workbook(path)) if f.severity.value == "fel"]
+    # One equation (the Summa row is computed from the unreadable B5): reported at its target.
+    assert sorted(codes_at(found)) == [("CALC-001", "Ekonomi!D6"), ("IN-002", "Ekonomi!B5")]
+    assert [f.expected for f in found if f.code == "CALC-001"] == [-8745]

@@ -110,7 +110,8 @@ class Scope:
         memo_key = ("reliable", row.position, key)
         if memo_key not in self.memo:
             cell = row.cells.get(key)
-            ok = cell is not None and cell.error is None and cell.problem is None
+            # IN-010 (a number typed as text) was read correctly: it is checked like any number.
+            ok = cell is not None and cell.error is None and cell.problem in (None, "IN-010")
             if ok and self.spec_formula(row, key):
                 ok = all(self.reliable(r, k) for r, k, _ in self._inputs(row, key) if k in r.cells)
             self.memo[memo_key] = ok
