@@ -74,5 +74,44 @@ def read_cmd(
     raise typer.Exit(run(files, engine))
 
 
+class Platform(str, Enum):
+    windows = "windows"
+    mac = "mac"
+
+
+@addin_app.command("build")
+def addin_build_cmd(
+    out: Path = typer.Option(..., "--out", help="Mapp att skriva budgetbook.xlam i"),
+    interpreter: Optional[str] = typer.Option(None, "--interpreter", help="Python som knappen kör (standard: denna)"),
+) -> None:
+    """Bygg budgetbook.xlam ur den installerade xlwings-mallen."""
+    from .commands.addin import run_build
+
+    raise typer.Exit(run_build(out, interpreter))
+
+
+@addin_app.command("install")
+def addin_install_cmd(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Visa bara vad som skulle skrivas var"),
+    platform: Optional[Platform] = typer.Option(None, "--platform", help="windows eller mac (standard: denna dator)"),
+    interpreter: Optional[str] = typer.Option(None, "--interpreter", help="Python som knappen kör (standard: denna)"),
+) -> None:
+    """Installera tillägget i Excels startmapp."""
+    from .commands.addin import run_install
+
+    raise typer.Exit(run_install(dry_run, platform.value if platform else None, interpreter))
+
+
+@addin_app.command("uninstall")
+def addin_uninstall_cmd(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Visa bara vad som skulle tas bort"),
+    platform: Optional[Platform] = typer.Option(None, "--platform", help="windows eller mac (standard: denna dator)"),
+) -> None:
+    """Ta bort exakt det som install skrev."""
+    from .commands.addin import run_uninstall
+
+    raise typer.Exit(run_uninstall(dry_run, platform.value if platform else None))
+
+
 def main() -> None:  # console entry for `python -m budgetbook`
     app()

@@ -26,6 +26,8 @@ class Settings:
     ack_budget_band: Decimal = Decimal("0.25")
     # Bokslut föregående år vs this year's prognos: warn when the ratio is beyond this factor.
     bokslut_factor: Decimal = Decimal("3")
+    # ... but only when the larger of the two is at least this much (small lines swing).
+    bokslut_min_tkr: Decimal = Decimal("100")
     # A negative prognosavvikelse beyond these needs a kommentar or an åtgärd.
     prognos_threshold_tkr: Decimal = Decimal("500")
     prognos_threshold_pct: Decimal = Decimal("0.01")

@@ -4,4 +4,9 @@ Each module exposes ``RULES`` (functions ``(book, context) -> Iterable[Finding]`
 ``CODES`` (its catalogue entries); budgetbook.catalogue lists the same modules.
 """
 
-RULE_MODULES: tuple[str, ...] = ()
+RULE_MODULES: tuple[str, ...] = (
+    "budgetbook.rules.periods",
+    "budgetbook.rules.prognos",
+    "budgetbook.rules.xref",
+    "budgetbook.rules.hygiene",
+)
