@@ -113,5 +113,17 @@ def addin_uninstall_cmd(
     raise typer.Exit(run_uninstall(dry_run, platform.value if platform else None))
 
 
+@app.command("demo")
+def demo_cmd(
+    directory: Path = typer.Argument(Path("budgetbook-demo"), help="Mappen som demon skapas i"),
+    seed: int = typer.Option(2022, "--seed", help="Slumpfrö för exempeldata (samma frö, samma data)"),
+    period: str = typer.Option("2022-08", "--period", help="Rapportperiod ÅÅÅÅ-MM"),
+) -> None:
+    """Skapa en exempelnämnd med enheternas arbetsböcker, validera och konsolidera dem."""
+    from .commands.demo import run
+
+    raise typer.Exit(run(directory, seed=seed, period=period))
+
+
 def main() -> None:  # console entry for `python -m budgetbook`
     app()

@@ -26,12 +26,12 @@ from .helpers import make_workbook
 
 NOW = dt.datetime(2022, 9, 5, 14, 3)
 GOOD_ROW = {"verksamhet": "Vuxna 21–64 år", "utfall_intakter": 100, "utfall_kostnader": -500,
-            "budget_intakter": 120, "budget_kostnader": -480, "arsbudget_netto": -900, "prognos_netto": -880}
+            "budget_intakter": 120, "budget_kostnader": -720, "arsbudget_netto": -900, "prognos_netto": -880}
 
 
 def _broken(tmp_path: Path, name: str = "enhet.xlsx") -> Path:
     """An ekonomi workbook with two input errors (text in number cells) and a typed-over netto."""
-    bad = dict(GOOD_ROW, utfall_intakter="abc", prognos_netto="ca 900", utfall_netto=77)
+    bad = dict(GOOD_ROW, verksamhet="Barn och unga 0–20 år", utfall_intakter="abc", prognos_netto="ca 900", utfall_netto=77)
     path, _ = make_workbook(tmp_path / name, rows={"ekonomi": [bad, GOOD_ROW]}, sections=["ekonomi"])
     return path
 
@@ -216,7 +216,7 @@ def _dump(wb, skip_sheets=(KONTROLL_SHEET,), skip_cells=()) -> dict:
 
 def test_round_trip_keeps_everything_else_cell_by_cell(tmp_path):
     # Every section of the combined template, with data, then a write-back with marks.
-    bad = dict(GOOD_ROW, utfall_intakter="abc", utfall_netto=77)
+    bad = dict(GOOD_ROW, verksamhet="Barn och unga 0–20 år", utfall_intakter="abc", utfall_netto=77)
     path, _ = make_workbook(tmp_path / "rapport.xlsx", rows={"ekonomi": [bad, GOOD_ROW]})
     original = openpyxl.load_workbook(path)
     book, findings, backup = _run(path)

@@ -83,6 +83,9 @@ class BookContent:
     verksamheter: Sequence[str] = DEFAULT_VERKSAMHETER
     # Rows of fixed sections (kostnadsslag) by row code → values.
     fixed: dict[str, dict[str, Mapping[str, Any]]] = field(default_factory=dict)
+    # Total rows of free-row sections (Summa, Totalt) by section → row code → values: a value
+    # replaces the row's SUM formula with a typed constant, as hand-typed totals arrive.
+    totals: dict[str, dict[str, Mapping[str, Any]]] = field(default_factory=dict)
     # Filled in by build_workbook: (section, row index or fixed row code, column) → "Sheet!A1"
     # for every value written from ``rows``/``fixed``, so tests can check addresses read back.
     placed: dict[tuple[str, Any, str], str] = field(default_factory=dict)
@@ -100,7 +103,8 @@ def build_workbook(sections: Iterable[Section] | None = None, content: BookConte
     lists = _lists_sheet(wb, content.verksamheter, spec)
     for sec in sections:
         rows = content.rows.get(sec.key, [])
-        _section_sheet(wb, sec, rows, content.fixed.get(sec.key, {}), belopp_i, lists, content.placed)
+        _section_sheet(wb, sec, rows, content.fixed.get(sec.key, {}), belopp_i, lists, content.placed,
+                       content.totals.get(sec.key, {}))
     wb.active = 1  # open on Uppgifter
     wb.properties.creator = "budgetbook"
     wb.properties.created = FIXED_TIME
@@ -222,7 +226,7 @@ def _lists_sheet(wb: Workbook, verksamheter: Sequence[str], spec: ReportSpec) ->
 
 def _section_sheet(wb: Workbook, sec: Section, rows: list[Mapping[str, Any]],
                    fixed: Mapping[str, Mapping[str, Any]], belopp_i: str, lists: str | None,
-                   placed: dict | None = None) -> None:
+                   placed: dict | None = None, totals: Mapping[str, Mapping[str, Any]] | None = None) -> None:
     ws = wb.create_sheet(sec.sheet)
     ncols = len(sec.columns)
     ws.cell(TITLE_ROW, 1, sec.title).font = TITLE_FONT
@@ -242,7 +246,7 @@ def _section_sheet(wb: Workbook, sec: Section, rows: list[Mapping[str, Any]],
         plan = [(r, fixed.get(r.code, {})) for r in sec.fixed_rows]
     else:
         data = list(rows) + [{}] * max(0, sec.blank_rows - len(rows))
-        plan = [(None, r) for r in data] + [(t, {}) for t in sec.totals]
+        plan = [(None, r) for r in data] + [(t, (totals or {}).get(t.code, {})) for t in sec.totals]
     first = TABLE_HEADER_ROW + 1
     row_of: dict[str, int] = {}
     data_rows: list[int] = []
