@@ -314,7 +314,7 @@ def write_inbox(folder: Path, n_units: int, seed: int = 2022, year: int = 2022, 
     folder.mkdir(parents=True, exist_ok=True)
     units = organisation(n_units, seed)
     config = folder.parent / f"{folder.name}.toml"
-    stamp = folder / ".generated"
+    stamp = folder.parent / f".{folder.name}.generated"  # outside the inbox: no stray file in it
     key = f"{GENERATOR_VERSION} {n_units} {seed} {year} {month} {cached}"
     paths = [folder / f"enhet_{u.kod}_{year}-{month:02d}.xlsx" for u in units]
     if stamp.exists() and stamp.read_text() == key and all(p.exists() for p in paths):

@@ -143,14 +143,19 @@ def _env() -> dict[str, str]:
     return env
 
 
-def run_process(args: list[str], cwd: Path = REPO) -> tuple[float, float, int, str]:
-    """Run a process to the end: (wall seconds, CPU seconds, peak RSS in KiB, stdout)."""
+def run_process(args: list[str], cwd: Path = REPO, codes: set[int] | None = None) -> tuple[float, float, int, str]:
+    """Run a process to the end: (wall seconds, CPU seconds, peak RSS in KiB, stdout).
+
+    Exit status 0 and 1 are results (1: findings); anything else is a failure.
+    """
     w0 = time.perf_counter()
     proc = subprocess.Popen(args, cwd=cwd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = proc.stdout.read(), proc.stderr.read()  # type: ignore[union-attr]
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - w0
     proc.returncode = os.waitstatus_to_exitcode(status)
+    if codes is not None:
+        codes.add(proc.returncode)
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"{' '.join(args)} gav {proc.returncode}: {err.decode(errors='replace')[-2000:]}")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, out.decode(errors="replace")
@@ -158,6 +163,7 @@ def run_process(args: list[str], cwd: Path = REPO) -> tuple[float, float, int, s
 
 def _process_sample(args: list[str]):
     sample = Sample()
+
     def run():
         wall, cpu, _, _ = run_process(args)
         sample.wall.append(wall)
@@ -226,65 +232,79 @@ def startup(cfg: Config, rep: Report) -> None:
 
 # --- consolidate -------------------------------------------------------------------------
 
+def _consolidate_args(cfg: Config, n: int, jobs: int = 1) -> list[str]:
+    paths, config = cfg.inbox(n)
+    return [cfg.python, "-m", "budgetbook", "consolidate", str(paths[0].parent), "--period", "2022-08",
+            "-o", str(cfg.data / f"namnd-{n}-j{jobs}.xlsx"), "--config", str(config),
+            "--history", str(cfg.data / f"historik-{n}-j{jobs}.sqlite"), "--jobs", str(jobs)]
+
+
 def consolidate(cfg: Config, rep: Report) -> None:
+    t = "konsolidera"
     if not has_command(cfg, "consolidate"):
-        rep.value("konsolidera", "budgetbook consolidate", "–", goal="≤ 2.5 × calamine",
-                  verdict="ej mätt")
+        rep.value(t, "budgetbook consolidate", "–", goal="≤ 2.5 × calamine", verdict="ej mätt")
         rep.note("konsolidera: kommandot consolidate finns inte ännu i denna gren; målet mäts när det landat.")
         return
-    t = "konsolidera"
-    points = []
-    rss = {}
+    points_cpu, points_wall, rss = [], [], {}
+    codes: set[int] = set()
     for n in cfg.consolidate_sizes:
-        paths, config = cfg.inbox(n)
-        inbox = paths[0].parent
-        out = cfg.data / f"namnd-{n}.xlsx"
-        args = [cfg.python, "-m", "budgetbook", "consolidate", str(inbox), "--period", "2022-08",
-                "-o", str(out), "--config", str(config)]
+        paths, _ = cfg.inbox(n)
+        args = _consolidate_args(cfg, n)
         repeats = 1 if n >= 1000 else max(1, cfg.repeats // 3)
-        floor = compare({"calamine": _over(calamine_all_sheets, paths)}, repeats=repeats, warmup=0)["calamine"]
-        sample, run = _process_sample(args)
-        peak = []
-        def run_and_rss():
-            w0 = time.perf_counter()
-            wall, cpu, maxrss, _ = run_process(args)
-            sample.wall.append(wall)
-            sample.cpu.append(cpu)
+        run = Sample()
+        peak: list[int] = []
+
+        def once(args=args, run=run, peak=peak):
+            wall, cpu, maxrss, _ = run_process(args, codes=codes)
+            run.wall.append(wall)
+            run.cpu.append(cpu)
             peak.append(maxrss)
-        compare({"consolidate": run_and_rss}, repeats=repeats, warmup=0)
-        m = sample.median("wall")
-        fl = floor.median("wall")
-        points.append((n, m))
+
+        floor = Sample()
+
+        def calamine(paths=paths, floor=floor):
+            w0, c0 = time.perf_counter(), time.process_time()
+            for p in paths:
+                calamine_all_sheets(p)
+            floor.wall.append(time.perf_counter() - w0)
+            floor.cpu.append(time.process_time() - c0)
+
+        compare({"calamine": calamine, "consolidate": once}, repeats=repeats, warmup=0)
         rss[n] = max(peak)
-        rep.time(t, f"{n} arbetsböcker, calamine alla blad", floor, clock="wall")
-        rep.time(t, f"{n} arbetsböcker, consolidate (hela kommandot)", sample, clock="wall")
-        rep.ratio(t, f"{n}: consolidate / calamine", Sample(wall=[m / fl], cpu=[m / fl]), 2.5, clock="wall")
+        points_cpu.append((n, run.median("cpu")))
+        points_wall.append((n, run.median("wall")))
+        rep.time(t, f"{n} arbetsböcker: calamine alla blad (golv)", floor)
+        rep.rows.append(Row(t, f"{n} arbetsböcker: budgetbook consolidate",
+                            f"{fmt_seconds(run.median('cpu'))} (vägg {fmt_seconds(run.median('wall'))})",
+                            fmt_spread(run, "cpu")))
+        rep.ratio(t, f"{n}: consolidate / calamine", paired_ratio(run, floor), 2.5)
         rep.value(t, f"{n}: toppminne (maxrss)", f"{rss[n] / 1024:.0f} MiB")
-    if len(points) >= 2:
-        slope, icept = _fit(points)
-        rep.value(t, "lutning (tid per arbetsbok)", fmt_seconds(slope))
-        rep.value(t, "fast kostnad (start, skrivning)", fmt_seconds(icept))
+    if codes - {0}:
+        rep.note(f"konsolidera: kommandot slutade med status {sorted(codes)} (1 = någon enhet hade fel "
+                 "eller saknades); tiden gäller ändå hela körningen.")
+    if len(points_cpu) >= 2:
+        slope, icept = _fit(points_cpu)
+        wslope, _ = _fit(points_wall)
+        rep.value(t, "lutning: tid per arbetsbok", f"{fmt_seconds(slope)} (vägg {fmt_seconds(wslope)})")
+        rep.value(t, "fast kostnad (start m.m.)", fmt_seconds(icept))
         lo, hi = min(rss), max(rss)
         r = rss[hi] / rss[lo]
-        rep.rows.append(Row(
-            t, f"toppminne {hi} / {lo}", ratio=f"{r:.2f}", goal="≤ 1.5",
-            verdict="uppfyllt" if r <= 1.5 else "EJ uppfyllt"))
-    # --jobs: speed-up on the middle size.
+        rep.rows.append(Row(t, f"toppminne {hi} / {lo} arbetsböcker", ratio=f"{r:.2f}", goal="≤ 1.5",
+                            verdict="uppfyllt" if r <= 1.5 else "EJ uppfyllt"))
+    # --jobs: wall-clock speed-up on the middle size, the runs interleaved.
     n = cfg.consolidate_sizes[min(1, len(cfg.consolidate_sizes) - 1)]
-    paths, config = cfg.inbox(n)
-    jobs = {}
-    fns = {}
-    for j in sorted({1, 2, os.cpu_count() or 1}):
-        args = [cfg.python, "-m", "budgetbook", "consolidate", str(paths[0].parent), "--period", "2022-08",
-                "-o", str(cfg.data / f"namnd-{n}-j{j}.xlsx"), "--config", str(config), "--jobs", str(j)]
-        jobs[j], fns[j] = _process_sample(args)
-    try:
-        compare(fns, repeats=max(1, cfg.repeats // 3), warmup=0)
-    except RuntimeError as exc:
-        rep.note(f"konsolidera --jobs: {exc}")
-        return
+    jobs = {j: Sample() for j in sorted({1, 2, os.cpu_count() or 1})}
+
+    def runner(j):
+        def run():
+            wall, cpu, _, _ = run_process(_consolidate_args(cfg, n, j), codes=codes)
+            jobs[j].wall.append(wall)
+            jobs[j].cpu.append(cpu)
+        return run
+
+    compare({j: runner(j) for j in jobs}, repeats=max(1, cfg.repeats // 3), warmup=0)
     for j, sample in jobs.items():
-        rep.time(t, f"{n} arbetsböcker, --jobs {j}", sample, clock="wall")
+        rep.time(t, f"{n} arbetsböcker, --jobs {j} (vägg)", sample, clock="wall")
         if j != 1:
             rep.ratio(t, f"uppsnabbning --jobs {j}", paired_ratio(jobs[1], sample, "wall"), clock="wall")
 
@@ -302,14 +322,88 @@ def _fit(points: list[tuple[int, float]]) -> tuple[float, float]:
 # --- write -------------------------------------------------------------------------------
 
 def write(cfg: Config, rep: Report) -> None:
+    """The nämnd workbook for N units: the project's writer against openpyxl (and XlsxWriter)
+    writing the same cell values, all three timed side by side."""
+    t = "skriva nämndboken"
+    n = cfg.consolidate_sizes[min(1, len(cfg.consolidate_sizes) - 1)]
     try:
-        import budgetbook.excel.namnd_writer  # noqa: F401
-    except ImportError:
-        rep.value("skriva nämndboken", "namnd_writer (300 enheter)", "–", goal="≤ 0.6 × openpyxl",
-                  verdict="ej mätt")
-        rep.note("skriva: budgetbook.excel.namnd_writer finns inte ännu i denna gren; målet mäts när det landat.")
+        write_namnd, sheets = _namnd_writer(cfg, n)
+    except (ImportError, AttributeError, TypeError) as exc:
+        rep.value(t, f"namnd_writer ({n} enheter)", "–", goal="≤ 0.6 × openpyxl", verdict="ej mätt")
+        rep.note(f"skriva: nämndbokens skrivare kan inte köras här ({type(exc).__name__}: {exc}); "
+                 "målet mäts när konsolideringen landat.")
         return
-    rep.note("skriva: namnd_writer finns men benchmarken för den är inte skriven ännu.")
+    cells = sum(v is not None for rows in sheets.values() for r in rows for v in r)
+    s = compare({
+        "writer": write_namnd,
+        "openpyxl": lambda: _openpyxl_write(sheets),
+        "xlsxwriter": lambda: _xlsxwriter_write(sheets),
+    }, repeats=max(2, cfg.repeats // 3), warmup=0)  # a warm-up run was made building the content
+    rep.time(t, f"budgetbook namnd_writer, {n} enheter ({cells} celler)", s["writer"])
+    rep.time(t, "openpyxl, samma värden (vanligt läge)", s["openpyxl"])
+    rep.time(t, "XlsxWriter constant_memory, samma värden", s["xlsxwriter"])
+    rep.ratio(t, "namnd_writer / openpyxl", paired_ratio(s["writer"], s["openpyxl"]), 0.6)
+
+
+def _namnd_writer(cfg: Config, n: int):
+    """(a function writing the nämnd workbook of n units, its sheets' values) via the library."""
+    from budgetbook.config import load_config
+    from budgetbook.consolidate import consolidate as build
+    from budgetbook.excel import namnd_writer as writer
+    from budgetbook.excel.intake import examine_task
+    from budgetbook.period import Period
+    import datetime as dt
+    import python_calamine
+
+    paths, config = cfg.inbox(n)
+    conf = load_config(config)
+    period = Period.parse("2022-08")
+    names = tuple(v.namn for v in conf.verksamheter)
+    units = [examine_task((str(p), p.name, period, conf.settings, names)) for p in paths]
+    result = build(conf, period, units, include_failing=False, previous=None, unplaced=[])
+    out = cfg.data / f"namnd-write-{n}.xlsx"
+    run = writer.RunInfo(inbox=str(paths[0].parent), output=str(out), started=dt.datetime(2022, 9, 10, 8, 0))
+
+    def write_namnd():
+        wb = writer.section_workbook(result)
+        writer.add_report_sheets(wb, result, [], run)
+        writer.write(wb, out)
+
+    write_namnd()
+    book = python_calamine.CalamineWorkbook.from_path(str(out))
+    # calamine pads every row to the sheet's width with '': those are blanks, not content.
+    sheets = {name: [[None if v == "" else v for v in row] for row in book.get_sheet_by_name(name).to_python()]
+              for name in book.sheet_names}
+    return write_namnd, sheets
+
+
+def _openpyxl_write(sheets: dict[str, list[list]]) -> bytes:
+    import io
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _xlsxwriter_write(sheets: dict[str, list[list]]) -> bytes:
+    import io
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"constant_memory": True, "in_memory": False})
+    for name, rows in sheets.items():
+        ws = wb.add_worksheet(name)
+        for i, r in enumerate(rows):
+            ws.write_row(i, 0, r)
+    wb.close()
+    return buf.getvalue()
 
 
 TARGETS = {"read": read, "validate": validate, "startup": startup, "consolidate": consolidate, "write": write}
