@@ -32,6 +32,10 @@ class Config:
     data: Path = Path(tempfile.gettempdir()) / "budgetbook-bench"
     consolidate_sizes: tuple[int, ...] = (50, 300, 2000)
     validate_n: int = 100
+    # A consolidation that would take longer or use more memory than this (extrapolated from
+    # the smaller sizes) is not started: the machine is shared.
+    max_seconds: float = 20 * 60
+    max_rss_kib: int = 6 * 1024 * 1024
     python: str = sys.executable
 
     def inbox(self, n: int, cached: bool = True) -> tuple[list[Path], Path]:
@@ -56,6 +60,20 @@ def openpyxl_load(path: Path) -> None:
     openpyxl.load_workbook(str(path), data_only=True)
 
 
+def _cell_objects(count: int) -> list:
+    """What the Book model costs by itself: one RawCell, Decimal and CellValue per cell read."""
+    from decimal import Decimal
+
+    from budgetbook.book import CellValue
+    from budgetbook.source import RawCell
+
+    out = []
+    for i in range(count):
+        raw = RawCell(value=float(i))
+        out.append(CellValue(f"B{i}", Decimal(i), raw.value, raw.formula, False, None, None))
+    return out
+
+
 def _over(fn, paths):
     return lambda: [fn(p) for p in paths]
 
@@ -68,16 +86,19 @@ def read(cfg: Config, rep: Report) -> None:
     paths, _ = cfg.inbox(cfg.workbooks)
     raw, _ = cfg.inbox(cfg.workbooks, cached=False)
     n = len(paths)
+    cells = [sum(1 for _ in read_workbook(p).iter_cells()) for p in paths]
     s = compare({
         "calamine": _over(calamine_all_sheets, paths),
         "read": _over(read_workbook, paths),
         "openpyxl": _over(openpyxl_load, paths),
         "read_raw": _over(read_workbook, raw),
+        "objects": lambda: [_cell_objects(k) for k in cells],
     }, repeats=cfg.repeats, warmup=cfg.warmup, per=n)
     t = f"läsa ({n} arbetsböcker)"
     rep.time(t, "python-calamine, alla blad (golv)", s["calamine"])
     rep.time(t, "budgetbook read_workbook", s["read"])
     rep.time(t, "  d:o, formler utan sparat resultat", s["read_raw"])
+    rep.time(t, f"  varav bara skapa Book-modellens cellobjekt ({sum(cells) // n} st)", s["objects"])
     rep.time(t, "openpyxl load_workbook(data_only=True)", s["openpyxl"])
     rep.ratio(t, "read_workbook / calamine", paired_ratio(s["read"], s["calamine"]), 1.5)
     rep.ratio(t, "openpyxl / read_workbook", paired_ratio(s["openpyxl"], s["read"]), 10, at_most=False)
@@ -248,6 +269,14 @@ def consolidate(cfg: Config, rep: Report) -> None:
     points_cpu, points_wall, rss = [], [], {}
     codes: set[int] = set()
     for n in cfg.consolidate_sizes:
+        guess = _predict(points_wall, rss, n)
+        if guess and (guess[0] > cfg.max_seconds or guess[1] > cfg.max_rss_kib):
+            rep.value(t, f"{n} arbetsböcker: budgetbook consolidate", "–", verdict="ej körd")
+            rep.note(f"konsolidera: {n} arbetsböcker kördes inte — utifrån de mindre körningarna skulle det ta "
+                     f"omkring {guess[0] / 60:.0f} min och {guess[1] / 1024 / 1024:.1f} GiB minne "
+                     f"(gränser {cfg.max_seconds / 60:.0f} min, {cfg.max_rss_kib / 1024 / 1024:.0f} GiB) "
+                     "på en maskin som delas med andra.")
+            continue
         paths, _ = cfg.inbox(n)
         args = _consolidate_args(cfg, n)
         repeats = 1 if n >= 1000 else max(1, cfg.repeats // 3)
@@ -307,6 +336,15 @@ def consolidate(cfg: Config, rep: Report) -> None:
         rep.time(t, f"{n} arbetsböcker, --jobs {j} (vägg)", sample, clock="wall")
         if j != 1:
             rep.ratio(t, f"uppsnabbning --jobs {j}", paired_ratio(jobs[1], sample, "wall"), clock="wall")
+
+
+def _predict(points_wall: list[tuple[int, float]], rss: dict[int, int], n: int) -> tuple[float, float] | None:
+    """Expected (wall seconds, peak KiB) for n workbooks from the runs so far (linear)."""
+    if len(points_wall) < 2:
+        return None
+    slope, icept = _fit(points_wall)
+    mslope, micept = _fit(sorted(rss.items()))
+    return slope * n + icept, mslope * n + micept
 
 
 def _fit(points: list[tuple[int, float]]) -> tuple[float, float]:
