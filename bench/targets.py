@@ -216,6 +216,8 @@ def startup(cfg: Config, rep: Report) -> None:
         "import typer": [py, "-c", "import typer"],
         "import rich": [py, "-c", "import rich.console"],
         "import budgetbook.cli": [py, "-c", "import budgetbook.cli"],
+        "import xlwings (drar in pandas)": [py, "-c", "import xlwings"],
+        "import pandera.pandas": [py, "-c", "import pandera.pandas"],
         "budgetbook --help": [py, "-m", "budgetbook", "--help"],
     }
     has_validate = has_command(cfg, "validate")
