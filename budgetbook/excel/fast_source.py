@@ -15,7 +15,7 @@ import python_calamine
 
 from ..book import BookMeta
 from ..source import RawCell, SheetGrid
-from .package import Package, PackageError, col_to_index, open_package, parse_range
+from .package import Package, PackageError, col_to_index, cut_after_row, open_package, parse_range
 
 _FORMULA_CELL = re.compile(rb'<c\s[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*(?<!/)><f[\s>/]')
 _ERROR_CELL = re.compile(
@@ -50,8 +50,9 @@ class FastSource:
 
     def _workbook(self):
         if self._wb is None:
+            data = self.package.values_data()  # sheets cut after their last read row
             try:
-                self._wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self.package.data))
+                self._wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
             except Exception as exc:  # calamine's own errors carry no stable type
                 raise PackageError("READ-004", reason=str(exc)) from None
         return self._wb
@@ -67,7 +68,7 @@ class FastSource:
         except Exception as exc:
             raise PackageError("READ-004", reason=f"bladet {sheet}: {exc}") from None
         xml = self.package.part(info.part)
-        xml = _cut_after_row(xml, max_row)
+        xml = cut_after_row(xml, max_row)
         formulas, errors = _scan_cells(xml)
         cells: dict[tuple[int, int], RawCell] = {}
         for r, row in enumerate(rows, start=1):
@@ -85,15 +86,6 @@ class FastSource:
         hidden = {int(m) for m in _ROW_HIDDEN.findall(xml)} | {int(m) for m in _ROW_HIDDEN_REV.findall(xml)}
         merged = [parse_range(m.decode().replace("$", "")) for m in _MERGE.findall(self.package.part(info.part))]
         return SheetGrid(cells=cells, hidden_rows=hidden, merged=merged)
-
-
-def _cut_after_row(xml: bytes, max_row: int) -> bytes:
-    """Drop the rows after ``max_row`` so a sheet formatted to row 1 048 576 costs nothing."""
-    i = xml.find(b'<row r="%d"' % (max_row + 1))
-    if i < 0:
-        return xml
-    end = xml.find(b"</sheetData>", i)
-    return xml[:i] + (xml[end:] if end >= 0 else b"")
 
 
 def _scan_cells(xml: bytes) -> tuple[set[tuple[int, int]], dict[tuple[int, int], str]]:

@@ -31,11 +31,12 @@ class OpenpyxlSource:
             sha256=package.sha256,
             size=len(package.data),
         )
+        data = package.values_data()  # the same bytes the fast source reads
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                self._formulas = openpyxl.load_workbook(io.BytesIO(package.data), data_only=False)
-                self._values = openpyxl.load_workbook(io.BytesIO(package.data), data_only=True)
+                self._formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+                self._values = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
         except Exception as exc:
             raise PackageError("READ-004", reason=f"{type(exc).__name__}: {exc}") from None
         self.tables = [
@@ -59,6 +60,7 @@ class OpenpyxlSource:
         if sheet not in self._formulas.sheetnames:
             return SheetGrid()
         wf, wv = self._formulas[sheet], self._values[sheet]
+        max_row = min(max_row, wf.max_row)  # iter_rows would make every cell of a huge table
         cells = {}
         for row_f, row_v in zip(wf.iter_rows(max_row=max_row), wv.iter_rows(max_row=max_row)):
             for cf, cv in zip(row_f, row_v):
