@@ -31,6 +31,8 @@ EXCEL_ERRORS = {
 
 # A tkr amount beyond this is a typo (or kronor typed as tkr): 100 miljarder kronor.
 AMOUNT_LIMIT = Decimal(100_000_000)
+# Any other number beyond Excel's 15 significant digits is not a value anyone typed.
+NUMBER_LIMIT = Decimal(10) ** 15
 
 _SPACES = dict.fromkeys(map(ord, " \u00a0\u202f\u2009\u2007\u2008\u200a\u2002\u2003'"), None)
 _MINUSES = {ord("\u2212"): "-", ord("\u2013"): "-", ord("\u2014"): "-", ord("\u2012"): "-"}
@@ -104,6 +106,8 @@ def parse_cell(raw: Any, kind: Kind, choices: tuple[str, ...] = ()) -> Parsed:
     err = excel_error(raw)
     if err:
         return Parsed(problem="IN-001", error=err)
+    if isinstance(raw, bool):  # SANT/FALSKT is no value of any kind
+        return Parsed(problem="IN-004")
     if kind.numeric:
         return _parse_numeric(raw, kind)
     if kind is Kind.DATE:
@@ -152,7 +156,7 @@ def _parse_numeric(raw: Any, kind: Kind) -> Parsed:
         note = "IN-010"  # a number typed as text: Excel's own sums skip it
     if kind is Kind.COUNT and d != d.to_integral_value():
         return Parsed(value=d, problem="IN-007")
-    if kind is Kind.AMOUNT and abs(d) > AMOUNT_LIMIT:
+    if abs(d) > (AMOUNT_LIMIT if kind is Kind.AMOUNT else NUMBER_LIMIT):
         return Parsed(value=d, problem="IN-005")
     return Parsed(value=d, note=note)
 
