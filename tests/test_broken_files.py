@@ -189,3 +189,12 @@ def test_an_internal_fault_is_a_finding_and_the_batch_goes_on(broken_corpus, mon
     monkeypatch.setattr(excel, "read_book", broken_reader)
     book = read_workbook(broken_corpus["bra.xlsx"])
     assert codes(book) == ("READ-009",) and "ZeroDivisionError" in book.findings[0].message
+
+
+def test_the_readme_lists_every_case_with_its_code():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Trasiga och fientliga filer"):]
+    for case in CASES:
+        line = next((ln for ln in section.splitlines() if f"`{case.file}`" in ln), None)
+        assert line is not None, case.file
+        assert all(f"**{c}**" in line for c in case.codes), line

@@ -6,6 +6,7 @@ Invariant: answers exactly as FastSource does; it exists to prove the fast path 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import warnings
 
@@ -75,6 +76,8 @@ class OpenpyxlSource:
                     continue
                 if isinstance(value, float) and value.is_integer():
                     value = int(value)
+                elif isinstance(value, dt.datetime) and value.time() == dt.time(0):
+                    value = value.date()  # as calamine gives a date without a time of day
                 cells[(cf.row, cf.column)] = RawCell(value=value, formula=is_formula, error=error)
         hidden = {r for r, dim in wf.row_dimensions.items() if dim.hidden and r <= max_row}
         merged = [parse_range(str(m)) for m in wf.merged_cells.ranges]

@@ -223,8 +223,10 @@ def _read_file(p: Path) -> bytes:
         with open(p, "rb", buffering=0) as fh:
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped since the stat
                 raise PackageError("READ-001", reason="det är ingen vanlig fil")
-            data = fh.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:  # grew after the stat
+            data = fh.read(min(st.st_size, MAX_FILE_BYTES) + 1)  # read(n) allocates n up front
+            if len(data) > st.st_size:  # it grew after the stat
+                data += fh.read(MAX_FILE_BYTES + 1 - len(data))
+        if len(data) > MAX_FILE_BYTES:
             raise PackageError("READ-005", reason=f"filen är större än {MAX_FILE_BYTES // 1_048_576} MiB")
         return data
     except PackageError:
@@ -329,8 +331,9 @@ def _check_used_ranges(package: "Package") -> None:
             continue
         width = max((col_index(c.decode()) for c in set(_VALUE_CELL.findall(xml))), default=0)
         if rows * width > MAX_READ_CELLS:
+            limit = f"{MAX_READ_CELLS:,}".replace(",", " ")
             raise PackageError("READ-005", reason=f"bladet {s.name} används ner till rad {rows} och kolumn "
-                                                  f"{width}, över {MAX_READ_CELLS:,} celler".replace(",", " "))
+                                                  f"{width}, mer än {limit} celler")
 
 
 def _last_row(xml: bytes) -> int:
@@ -350,7 +353,7 @@ def _check_limits(infos: list[zipfile.ZipInfo]) -> None:
     for i in infos:
         total += i.file_size
         if i.file_size > 1_048_576 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-            raise PackageError("READ-005", reason=f"delen {i.filename} packas upp {i.file_size // max(i.compress_size, 1)} gånger (zip-bomb?)")
+            raise PackageError("READ-005", reason=f"delen {i.filename} packas upp {i.file_size // max(i.compress_size, 1)} gånger (en zip-bomb)")
     if total > MAX_UNCOMPRESSED_BYTES:
         raise PackageError("READ-005", reason=f"{total // 1_048_576} MiB uppackat, gränsen {MAX_UNCOMPRESSED_BYTES // 1_048_576} MiB")
 
