@@ -25,10 +25,19 @@ READ_CODES = (
          "Öppna filen i Excel, spara en ny kopia och skicka den; eller utgå från en ny mall."),
     Code("READ-005", FEL, "Filen är för stor",
          "Filen överskrider gränsen för vad som läses: {reason}.",
-         "En rapportarbetsbok är liten; kontrollera att det är rätt fil. Gränserna står i README."),
+         "En rapportarbetsbok är liten; kontrollera att det är rätt fil. Gränserna står i README "
+         "(Trasiga och fientliga filer)."),
     Code("READ-006", FEL, "Otillåten XML",
          "Filen innehåller XML som inte tillåts (entiteter eller externa referenser) i {part}.",
          "Filen är inte skapad av Excel eller har manipulerats. Utgå från en ny mall."),
+    Code("READ-007", INFO, "Arbetsboken kan vara öppen",
+         "Arbetsboken verkar vara öppen{who} (låsfilen {lock} finns bredvid den); det som lästes är "
+         "den senast sparade versionen.",
+         "Spara arbetsboken innan du validerar. Låsfilen försvinner när arbetsboken stängs; finns den "
+         "kvar utan att boken är öppen kan den tas bort."),
+    Code("READ-009", FEL, "Oväntat fel vid läsning",
+         "budgetbook kunde inte läsa filen på grund av ett internt fel ({error}); övriga filer läses ändå.",
+         "Rapportera felet till ekonomiavdelningen och bifoga filen."),
     Code("READ-010", FEL, "Ingen rapportsektion hittades",
          "Arbetsboken innehåller ingen av budgetbooks tabeller ({expected}).",
          "Använd en mall från budgetbook (budgetbook new) och byt inte namn på tabellerna."),

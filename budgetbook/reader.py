@@ -65,7 +65,8 @@ def _carried_code(source: WorkbookSource, ctx: _Ctx) -> None:
         what.append("ett blad xlwings.conf")
     what += [f"ett blad som heter {n}" for n in names if n.lower().endswith(".py")]
     if meta.external_links:
-        what.append(f"{meta.external_links} externa länkar")
+        n = meta.external_links
+        what.append("en extern länk till en annan arbetsbok" if n == 1 else f"{n} externa länkar till andra arbetsböcker")
     if meta.connections:
         what.append("dataanslutningar")
     for w in what:

@@ -31,6 +31,8 @@ EXCEL_ERRORS = {
 
 # A tkr amount beyond this is a typo (or kronor typed as tkr): 100 miljarder kronor.
 AMOUNT_LIMIT = Decimal(100_000_000)
+# Any other number beyond Excel's 15 significant digits is not a value anyone typed.
+NUMBER_LIMIT = Decimal(10) ** 15
 
 _SPACES = dict.fromkeys(map(ord, " \u00a0\u202f\u2009\u2007\u2008\u200a\u2002\u2003'"), None)
 _MINUSES = {ord("\u2212"): "-", ord("\u2013"): "-", ord("\u2014"): "-", ord("\u2012"): "-"}
@@ -106,6 +108,8 @@ def parse_cell(raw: Any, kind: Kind, choices: tuple[str, ...] = ()) -> Parsed:
     err = excel_error(raw)
     if err:
         return Parsed(problem="IN-001", error=err)
+    if isinstance(raw, bool):  # SANT/FALSKT is no value of any kind
+        return Parsed(problem="IN-004")
     if kind.numeric:
         return _parse_numeric(raw, kind)
     if kind is Kind.DATE:
@@ -159,7 +163,7 @@ def number_from_float(raw: float, kind: Kind) -> tuple[Decimal | None, str | Non
     """A numeric cell's double as (value, problem code): the hot path of every file read."""
     if -1e15 < raw < 1e15 and raw.is_integer():  # whole tkr: no NaN, no fraction to check
         d = Decimal(int(raw))
-        return d, ("IN-005" if kind is _AMOUNT and abs(d) > AMOUNT_LIMIT else None)
+        return d, _out_of_range(d, kind)
     if raw != raw or raw == _INF or raw == _NEG_INF:
         return None, "IN-005"
     d = decimal_from_float(raw)
@@ -169,7 +173,7 @@ def number_from_float(raw: float, kind: Kind) -> tuple[Decimal | None, str | Non
 def _out_of_range(d: Decimal, kind: Kind) -> str | None:
     if kind is _COUNT and d != d.to_integral_value():
         return "IN-007"
-    if kind is _AMOUNT and abs(d) > AMOUNT_LIMIT:
+    if abs(d) > (AMOUNT_LIMIT if kind is _AMOUNT else NUMBER_LIMIT):
         return "IN-005"
     return None
 

@@ -17,16 +17,28 @@ from ..spec import SPEC, ReportSpec
 
 def read_workbook(path: str | Path, spec: ReportSpec = SPEC, engine: str = "fast",
                   file_label: str | None = None) -> Book:
-    from .package import PackageError
+    from .package import PackageError, lock_file
 
     label = file_label if file_label is not None else str(path)
+    if engine == "openpyxl":
+        from .openpyxl_source import OpenpyxlSource as Source
+    else:
+        from .fast_source import FastSource as Source
     try:
-        if engine == "openpyxl":
-            from .openpyxl_source import OpenpyxlSource as Source
-        else:
-            from .fast_source import FastSource as Source
         source = Source.open(str(path))
-        return read_book(source, spec, file_label=label)
+        book = read_book(source, spec, file_label=label)
     except PackageError as exc:
-        finding = make_finding(catalogue_code(exc.code), Location(file=label), **exc.params)
-        return Book(source=label, header=None, sections={}, findings=[finding], meta=BookMeta(), spec=spec)
+        return _unreadable(label, spec, exc.code, **exc.params)
+    except Exception as exc:  # our fault on input nobody foresaw: the batch goes on
+        return _unreadable(label, spec, "READ-009", error=f"{type(exc).__name__}: {exc}")
+    lock = lock_file(Path(path))
+    if lock is not None:
+        name, owner = lock
+        book.findings.append(make_finding(catalogue_code("READ-007"), Location(file=label), lock=name,
+                                          who=f" hos {owner}" if owner else ""))
+    return book
+
+
+def _unreadable(label: str, spec: ReportSpec, code: str, **params) -> Book:
+    finding = make_finding(catalogue_code(code), Location(file=label), **params)
+    return Book(source=label, header=None, sections={}, findings=[finding], meta=BookMeta(), spec=spec)

@@ -11,7 +11,6 @@ for — and each byte scan runs only when a cheap substring test says it can mat
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 
@@ -19,7 +18,7 @@ import python_calamine
 
 from ..book import BookMeta
 from ..source import EMPTY, RawCell, SheetGrid
-from .package import Package, PackageError, col_to_index, open_package, parse_range
+from .package import Package, PackageError, col_to_index, cut_after_row, open_package, parse_range
 
 _FORMULA_CELL = re.compile(rb'<c\s[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*(?<!/)><f[\s>/]')
 # The same, for the usual case where r is a cell's first attribute (Excel, openpyxl, LibreOffice
@@ -58,8 +57,9 @@ class FastSource:
 
     def _workbook(self):
         if self._wb is None:
+            data = self.package.values_data()  # sheets cut after their last read row
             try:
-                self._wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self.package.data))
+                self._wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
             except Exception as exc:  # calamine's own errors carry no stable type
                 raise PackageError("READ-004", reason=str(exc)) from None
         return self._wb
@@ -75,7 +75,7 @@ class FastSource:
         except Exception as exc:
             raise PackageError("READ-004", reason=f"bladet {sheet}: {exc}") from None
         whole = self.package.part(info.part)
-        xml = _cut_after_row(whole, max_row)
+        xml = cut_after_row(whole, max_row)
         formulas, errors = _scan_cells(xml)
         special: dict[tuple[int, int], RawCell] = {}
         for pos in formulas:
@@ -113,11 +113,11 @@ class _LazyGrid(SheetGrid):
             return EMPTY
         if v is None or v == "":
             return EMPTY
-        return RawCell(value=_as_openpyxl(v) if v.__class__ is dt.date else v)
+        return RawCell(value=v)
 
     @property
     def cells(self) -> dict[tuple[int, int], RawCell]:  # type: ignore[override]
-        out = {(r, c): RawCell(value=_as_openpyxl(v)) for r, row in enumerate(self.rows, start=1)
+        out = {(r, c): RawCell(value=v) for r, row in enumerate(self.rows, start=1)
                for c, v in enumerate(row, start=1) if v != "" and v is not None}
         out.update(self.special)
         return out
@@ -130,23 +130,7 @@ def _value_at(rows: list[list], pos: tuple[int, int]):
         v = rows[r - 1][c - 1] if r > 0 and c > 0 else None
     except IndexError:
         return None
-    return None if v == "" else _as_openpyxl(v)
-
-
-def _as_openpyxl(v):
-    """calamine gives a date-formatted cell as a date, openpyxl as a datetime: give the datetime."""
-    if v.__class__ is dt.date:
-        return dt.datetime(v.year, v.month, v.day)
-    return v
-
-
-def _cut_after_row(xml: bytes, max_row: int) -> bytes:
-    """Drop the rows after ``max_row`` so a sheet formatted to row 1 048 576 costs nothing."""
-    i = xml.find(b'<row r="%d"' % (max_row + 1))
-    if i < 0:
-        return xml
-    end = xml.find(b"</sheetData>", i)
-    return xml[:i] + (xml[end:] if end >= 0 else b"")
+    return None if v == "" else v
 
 
 def _scan_cells(xml: bytes) -> tuple[set[tuple[int, int]], dict[tuple[int, int], str]]:

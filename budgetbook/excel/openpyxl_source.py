@@ -6,6 +6,7 @@ Invariant: answers exactly as FastSource does; it exists to prove the fast path 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import warnings
 
@@ -31,11 +32,12 @@ class OpenpyxlSource:
             sha256=package.sha256,
             size=len(package.data),
         )
+        data = package.values_data()  # the same bytes the fast source reads
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                self._formulas = openpyxl.load_workbook(io.BytesIO(package.data), data_only=False)
-                self._values = openpyxl.load_workbook(io.BytesIO(package.data), data_only=True)
+                self._formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+                self._values = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
         except Exception as exc:
             raise PackageError("READ-004", reason=f"{type(exc).__name__}: {exc}") from None
         self.tables = [
@@ -59,6 +61,7 @@ class OpenpyxlSource:
         if sheet not in self._formulas.sheetnames:
             return SheetGrid()
         wf, wv = self._formulas[sheet], self._values[sheet]
+        max_row = min(max_row, wf.max_row)  # iter_rows would make every cell of a huge table
         cells = {}
         for row_f, row_v in zip(wf.iter_rows(max_row=max_row), wv.iter_rows(max_row=max_row)):
             for cf, cv in zip(row_f, row_v):
@@ -73,6 +76,8 @@ class OpenpyxlSource:
                     continue
                 if isinstance(value, float) and value.is_integer():
                     value = int(value)
+                elif isinstance(value, dt.datetime) and value.time() == dt.time(0):
+                    value = value.date()  # as calamine gives a date without a time of day
                 cells[(cf.row, cf.column)] = RawCell(value=value, formula=is_formula, error=error)
         hidden = {r for r, dim in wf.row_dimensions.items() if dim.hidden and r <= max_row}
         merged = [parse_range(str(m)) for m in wf.merged_cells.ranges]

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import posixpath
 import re
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,11 +24,15 @@ from ..excel_refs import col_index, parse_range  # noqa: F401  (re-exported)
 from ..source import TableInfo
 from defusedxml.common import DefusedXmlException
 
-# Limits on what is unpacked before parsing (documented in README, "Trasiga filer").
+# Limits on what is unpacked before parsing (documented in README, "Trasiga och fientliga filer").
 MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
 MAX_PARTS = 5_000
 MAX_RATIO = 1_000  # uncompressed/compressed for one part larger than 1 MiB
+MAX_STRUCTURE_PART_BYTES = 16 * 1024 * 1024  # workbook.xml, relationships, tables: parsed whole here
+# Cells a sheet's used range may span up to the last row that is read: calamine allocates
+# every cell of that rectangle (one value in XFD1048576 asks for 512 GiB and aborts the process).
+MAX_READ_CELLS = 5_000_000
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -66,10 +72,38 @@ class Package:
     sha256: str = ""
     _cache: dict[str, bytes] = field(default_factory=dict)
 
+    # Last row the reader reads per sheet (tables and header names): what calamine is shown.
+    read_rows: dict[str, int] = field(default_factory=dict)
+    _values: bytes | None = None
+
     def part(self, name: str) -> bytes:
         if name not in self._cache:
-            self._cache[name] = self.zip.read(name)
+            self._cache[name] = _read_part(self.zip, name)
         return self._cache[name]
+
+    def values_data(self) -> bytes:
+        """The bytes a value reader (calamine) opens: the file itself, or, when a sheet that
+        is read goes on past its last read row, a copy with only what reading needs and each
+        such sheet cut after that row, so junk far down a sheet costs nothing."""
+        if self._values is None:
+            cuts = {}
+            for s in self.sheets:
+                if s.name in self.read_rows and s.part in self.zip.NameToInfo:
+                    xml = self.part(s.part)
+                    cut = cut_after_row(xml, self.read_rows[s.name])
+                    if len(cut) != len(xml):
+                        cuts[s.part] = cut
+            self._values = self.data if not cuts else self._reduced(cuts)
+        return self._values
+
+    def _reduced(self, cuts: dict[str, bytes]) -> bytes:
+        # Every part stays (openpyxl needs them all); stored, not deflated: it is read once.
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
+            for info in self.zip.infolist():
+                z.writestr(info, cuts.get(info.filename) or _read_part(self.zip, info.filename),
+                           compress_type=zipfile.ZIP_STORED)
+        return out.getvalue()
 
     def sheet(self, name: str) -> SheetInfo | None:
         for s in self.sheets:
@@ -78,8 +112,10 @@ class Package:
         return None
 
 
-def sniff(head: bytes, suffix: str) -> str | None:
+def sniff(head: bytes, suffix: str, name: str = "") -> str | None:
     """Name what a non-xlsx file is, from its first bytes; None when it looks like a zip."""
+    if name.startswith("~$") or name.startswith(".~lock."):
+        return "en låsfil som Excel eller LibreOffice lägger bredvid en öppen arbetsbok, inte själva arbetsboken"
     if not head:
         return "filen är tom"
     if head.startswith(b"PK\x03\x04"):
@@ -93,11 +129,31 @@ def sniff(head: bytes, suffix: str) -> str | None:
         return "en bildfil"
     if head.startswith(b"PK\x05\x06"):
         return "ett tomt zip-arkiv"
-    try:
-        head.decode("utf-8")
-        return "en textfil (t.ex. CSV)" if suffix.lower() != ".xml" else "en XML-fil"
-    except UnicodeDecodeError:
+    text = _as_text(head)
+    if text is None:
         return "en okänd binärfil"
+    start = text.lstrip("\ufeff \t\r\n").lower()
+    if start.startswith(("<!doctype html", "<html", "<table", "<meta")):
+        return "en webbsida (HTML), som vissa system sparar med filändelsen .xls"
+    if start.startswith("<?xml") and "urn:schemas-microsoft-com:office:spreadsheet" in text:
+        return "ett Excel 2003 XML-kalkylark"
+    if start.startswith("<"):
+        return "en XML-fil"
+    return "en textfil (t.ex. CSV)"
+
+
+def _as_text(head: bytes) -> str | None:
+    """The file's first bytes as text when they look like text (UTF-8, UTF-16, Windows-1252)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", "ignore")
+    for enc, trim in (("utf-8", 0), ("utf-8", 1), ("utf-8", 2), ("utf-8", 3), ("cp1252", 0)):
+        try:  # the head may end inside a multi-byte character
+            text = head[:len(head) - trim].decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if all(ch.isprintable() or ch in "\r\n\t\ufeff" for ch in text):
+            return text
+    return None
 
 
 def _ole_kind(data: bytes) -> str:
@@ -120,24 +176,9 @@ def open_package(path: str | Path, data: bytes | None = None) -> Package:
     """Open and map a workbook file; raises PackageError (never anything else) on bad input."""
     path = str(path)
     if data is None:
-        try:
-            p = Path(path)
-            size = p.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise PackageError("READ-005", reason=f"filen är {size // 1_048_576} MiB, gränsen {MAX_FILE_BYTES // 1_048_576} MiB")
-            data = p.read_bytes()
-        except PackageError:
-            raise
-        except FileNotFoundError:
-            raise PackageError("READ-001", reason="filen finns inte") from None
-        except PermissionError:
-            raise PackageError("READ-001", reason="behörighet saknas att läsa filen") from None
-        except IsADirectoryError:
-            raise PackageError("READ-001", reason="det är en mapp, inte en fil") from None
-        except OSError as exc:
-            raise PackageError("READ-001", reason=str(exc.strerror or exc)) from None
+        data = _read_file(Path(path))
     suffix = Path(path).suffix
-    what = sniff(data[:16], suffix)
+    what = sniff(data[:512], suffix, Path(path).name)
     if what == "ole":
         if _ole_kind(data) == "encrypted":
             raise PackageError("READ-003")
@@ -147,7 +188,7 @@ def open_package(path: str | Path, data: bytes | None = None) -> Package:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise PackageError("READ-004", reason=f"zip-arkivet är trasigt ({exc})") from None
     _check_limits(infos)
     names = {i.filename for i in infos}
@@ -158,13 +199,151 @@ def open_package(path: str | Path, data: bytes | None = None) -> Package:
     if "[Content_Types].xml" not in names:
         raise PackageError("READ-002", detected="ett zip-arkiv som inte är en Excel-arbetsbok")
     try:
-        return _map(path, data, zf, names)
+        _check_prologs(zf, infos)
+        package = _map(path, data, zf, names)
+        _check_used_ranges(package)
+        return package
     except PackageError:
         raise
-    except (KeyError, zipfile.BadZipFile, EOFError, ValueError, OSError) as exc:
-        raise PackageError("READ-004", reason=str(exc) or type(exc).__name__) from None
-    except Exception as exc:  # zlib.error and friends from a damaged part
-        raise PackageError("READ-004", reason=f"{type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # zlib.error, BadZipFile (CRC), EOFError … from a damaged part
+        raise PackageError("READ-004", reason=_damage(exc)) from None
+
+
+def _read_file(p: Path) -> bytes:
+    """The file's bytes, refusing what is not a regular file (a FIFO would block, /dev/zero never end)."""
+    try:
+        st = p.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise PackageError("READ-001", reason="det är en mapp, inte en fil")
+        if not stat.S_ISREG(st.st_mode):
+            raise PackageError("READ-001", reason="det är ingen vanlig fil (en enhet, ett rör eller en socket)")
+        if st.st_size > MAX_FILE_BYTES:
+            raise PackageError("READ-005", reason=f"filen är {st.st_size // 1_048_576} MiB, gränsen "
+                                                  f"{MAX_FILE_BYTES // 1_048_576} MiB")
+        with open(p, "rb", buffering=0) as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped since the stat
+                raise PackageError("READ-001", reason="det är ingen vanlig fil")
+            data = fh.read(min(st.st_size, MAX_FILE_BYTES) + 1)  # read(n) allocates n up front
+            if len(data) > st.st_size:  # it grew after the stat
+                data += fh.read(MAX_FILE_BYTES + 1 - len(data))
+        if len(data) > MAX_FILE_BYTES:
+            raise PackageError("READ-005", reason=f"filen är större än {MAX_FILE_BYTES // 1_048_576} MiB")
+        return data
+    except PackageError:
+        raise
+    except FileNotFoundError:
+        raise PackageError("READ-001", reason="filen finns inte") from None
+    except PermissionError:
+        raise PackageError("READ-001", reason="behörighet saknas att läsa filen") from None
+    except IsADirectoryError:
+        raise PackageError("READ-001", reason="det är en mapp, inte en fil") from None
+    except OSError as exc:
+        raise PackageError("READ-001", reason=str(exc.strerror or exc)) from None
+
+
+def _damage(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _read_part(zf: zipfile.ZipFile, name: str) -> bytes:
+    try:
+        return zf.read(name)
+    except KeyError:
+        raise PackageError("READ-004", reason=f"delen {name} saknas") from None
+    except Exception as exc:  # zlib.error, a bad CRC, a truncated member
+        raise PackageError("READ-004", reason=f"{name}: {_damage(exc)}") from None
+
+
+MAX_PROLOG_BYTES = 64 * 1024  # Excel writes ~60 bytes before the root element
+
+
+def _check_prologs(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse any XML part with a DTD, before any parser sees it.
+
+    OOXML forbids DTDs (OPC M1.17), so one is always manipulation: entity expansion
+    ("billion laughs") or external entities. defusedxml refuses them where this module and
+    openpyxl parse, but calamine would read such a sheet with the entities silently dropped;
+    checking here gives both engines one answer. Only the prolog, up to the root element,
+    is decompressed; a prolog longer than any writer makes is refused the same way.
+    """
+    for info in infos:
+        if not info.filename.endswith((".xml", ".rels", ".vml")):
+            continue
+        with zf.open(info) as fh:
+            head = b""
+            while True:
+                chunk = fh.read(4096)
+                head += chunk
+                prolog, complete = _prolog(head)
+                if "<!DOCTYPE" in prolog or "<!ENTITY" in prolog or (
+                        not complete and len(head) > MAX_PROLOG_BYTES):
+                    raise PackageError("READ-006", part=info.filename)
+                if complete or not chunk:
+                    break
+
+
+_ELEMENT_START = re.compile(r"<[A-Za-z_]")
+
+
+def _prolog(head: bytes) -> tuple[str, bool]:
+    """The text before the root element, and whether the root element was reached."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\0" in head[:4]:
+        text = head.decode("utf-16", "ignore")
+    else:
+        text = head.decode("utf-8", "ignore")
+    m = _ELEMENT_START.search(text)
+    return (text[:m.start()], True) if m else (text, False)
+
+
+_ROW_START = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData>")
+
+
+def cut_after_row(xml: bytes, max_row: int) -> bytes:
+    """The sheet XML without the rows after ``max_row`` (row numbers may jump).
+
+    Stops at the first row numbered past ``max_row``; a sheet whose rows carry no numbers
+    is left whole (calamine counts those rows itself, so its work stays proportional).
+    """
+    for m in _ROW_START.finditer(xml):
+        num = _ROW_NUMBER.search(m.group(1))
+        if num is None:
+            return xml
+        if int(num.group(1)) > max_row:
+            end = _SHEET_DATA_END.search(xml, m.start())
+            return xml[:m.start()] + (xml[end.start():] if end else b"")
+    return xml
+
+
+_VALUE_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})\d+"[^>]*(?<!/)>')
+
+
+def _check_used_ranges(package: "Package") -> None:
+    """Refuse a sheet whose cells up to its last read row span more than MAX_READ_CELLS."""
+    for s in package.sheets:
+        last = package.read_rows.get(s.name)
+        if last is None or s.part not in package.zip.NameToInfo:
+            continue
+        xml = cut_after_row(package.part(s.part), last)
+        rows = _last_row(xml)
+        if rows * 16_384 <= MAX_READ_CELLS:  # even a value in column XFD keeps it small
+            continue
+        width = max((col_index(c.decode()) for c in set(_VALUE_CELL.findall(xml))), default=0)
+        if rows * width > MAX_READ_CELLS:
+            limit = f"{MAX_READ_CELLS:,}".replace(",", " ")
+            raise PackageError("READ-005", reason=f"bladet {s.name} används ner till rad {rows} och kolumn "
+                                                  f"{width}, mer än {limit} celler")
+
+
+def _last_row(xml: bytes) -> int:
+    i = xml.rfind(b"<row ")
+    j = xml.rfind(b":row ")
+    k = max(i, j)
+    if k < 0:
+        return 0
+    m = _ROW_NUMBER.search(xml, k, k + 200)
+    return int(m.group(1)) if m else 0
 
 
 def _check_limits(infos: list[zipfile.ZipInfo]) -> None:
@@ -174,7 +353,7 @@ def _check_limits(infos: list[zipfile.ZipInfo]) -> None:
     for i in infos:
         total += i.file_size
         if i.file_size > 1_048_576 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-            raise PackageError("READ-005", reason=f"delen {i.filename} packas upp {i.file_size // max(i.compress_size, 1)} gånger (zip-bomb?)")
+            raise PackageError("READ-005", reason=f"delen {i.filename} packas upp {i.file_size // max(i.compress_size, 1)} gånger (en zip-bomb)")
     if total > MAX_UNCOMPRESSED_BYTES:
         raise PackageError("READ-005", reason=f"{total // 1_048_576} MiB uppackat, gränsen {MAX_UNCOMPRESSED_BYTES // 1_048_576} MiB")
 
@@ -185,7 +364,7 @@ def _rels(zf: zipfile.ZipFile, names: set[str], part: str) -> dict[str, tuple[st
     rel_part = posixpath.join(folder, "_rels", base + ".rels")
     if rel_part not in names:
         return {}
-    root = parse_xml(zf.read(rel_part), rel_part)
+    root = parse_xml(_structure_part(zf, rel_part), rel_part)
     out = {}
     for rel in root.iter(P + "Relationship"):
         target = rel.get("Target", "")
@@ -208,15 +387,32 @@ def split_ref(text: str) -> tuple[str, str] | None:
     if not m:
         return None
     sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
+    if not (1 <= int(m.group(4)) <= 1_048_576 and col_index(m.group(3)) <= 16_384):
+        return None  # beyond the sheet: a damaged or hostile name
     return sheet, f"{m.group(3)}{m.group(4)}"
+
+
+def _structure_part(zf: zipfile.ZipFile, name: str) -> bytes:
+    """A part this module parses whole (workbook, relationships, tables): bounded in size."""
+    size = zf.getinfo(name).file_size
+    if size > MAX_STRUCTURE_PART_BYTES:
+        raise PackageError("READ-005", reason=f"delen {name} är {size // 1_048_576} MiB, gränsen "
+                                              f"{MAX_STRUCTURE_PART_BYTES // 1_048_576} MiB")
+    return _read_part(zf, name)
+
+
+_OTHER_OFFICE = {"word/": "ett Word-dokument (.docx)", "ppt/": "en PowerPoint-presentation (.pptx)"}
 
 
 def _map(path: str, data: bytes, zf: zipfile.ZipFile, names: set[str]) -> Package:
     root_rels = _rels(zf, names, "")
     wb_part = next((t for typ, t in root_rels.values() if typ == "officeDocument"), "xl/workbook.xml")
+    for prefix, what in _OTHER_OFFICE.items():
+        if wb_part.startswith(prefix):
+            raise PackageError("READ-002", detected=what)
     if wb_part not in names:
         raise PackageError("READ-004", reason="arbetsboksdelen saknas")
-    wb = parse_xml(zf.read(wb_part), wb_part)
+    wb = parse_xml(_structure_part(zf, wb_part), wb_part)
     wb_rels = _rels(zf, names, wb_part)
     sheets = []
     for s in wb.iter(M + "sheet"):
@@ -226,27 +422,35 @@ def _map(path: str, data: bytes, zf: zipfile.ZipFile, names: set[str]) -> Packag
             continue  # chartsheets and dialog sheets hold no tables
         sheets.append(SheetInfo(s.get("name", ""), target, s.get("state", "visible")))
     defined = {}
+    read_rows: dict[str, int] = {}
     for dn in wb.iter(M + "definedName"):
         if dn.get("localSheetId") is not None:
             continue  # sheet-scoped names are the user's own
         ref = split_ref(dn.text or "")
         if ref:
             defined[dn.get("name", "").lower()] = ref
+            if ":" not in (dn.text or ""):  # a single cell (a header field) is read; a list is not
+                read_rows[ref[0]] = max(read_rows.get(ref[0], 0), int(_ROW_OF.match(ref[1]).group(1)))
     tables = []
     for sh in sheets:
         for typ, target in _rels(zf, names, sh.part).values():
             if typ != "table" or target not in names:
                 continue
-            t = parse_xml(zf.read(target), target)
+            t = parse_xml(_structure_part(zf, target), target)
+            ref = _table_ref(t.get("ref", ""))
+            if ref is None:
+                continue  # a table without a usable range is as good as missing (READ-011)
             cols = tuple(c.get("name", "") for c in t.iter(M + "tableColumn"))
             tables.append(TableInfo(
                 name=t.get("displayName") or t.get("name", ""),
                 sheet=sh.name,
-                ref=t.get("ref", ""),
-                header_rows=int(t.get("headerRowCount", "1")),
-                totals_rows=int(t.get("totalsRowCount", "0")),
+                ref=ref,
+                header_rows=_count(t.get("headerRowCount"), 1),
+                totals_rows=_count(t.get("totalsRowCount"), 0),
                 columns=cols,
             ))
+    for t in tables:
+        read_rows[t.sheet] = max(read_rows.get(t.sheet, 0), parse_range(t.ref)[2])
     return Package(
         path=path,
         data=data,
@@ -254,11 +458,56 @@ def _map(path: str, data: bytes, zf: zipfile.ZipFile, names: set[str]) -> Packag
         sheets=sheets,
         defined_names=defined,
         tables=tables,
+        read_rows=read_rows,
         has_vba=any(n.lower().endswith("vbaproject.bin") for n in names),
         external_links=sum(1 for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml")),
         connections="xl/connections.xml" in names,
         sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+_ROW_OF = re.compile(r"^[A-Z]+(\d+)$")
+
+
+def _table_ref(ref: str) -> str | None:
+    try:
+        r1, c1, r2, c2 = parse_range(ref)
+    except ValueError:
+        return None
+    if not (1 <= r1 <= r2 <= 1_048_576 and 1 <= c1 <= c2 <= 16_384):
+        return None
+    return ref.replace("$", "")
+
+
+def _count(text: str | None, default: int) -> int:
+    return int(text) if text is not None and text.isdigit() and int(text) < 10 else default
+
+
+def lock_file(path: Path) -> tuple[str, str] | None:
+    """The lock file Excel (~$name) or LibreOffice (.~lock.name#) keeps beside an open
+    workbook: (its name, who holds it, or ""). Never raises."""
+    name = path.name
+    for candidate in ("~$" + name, "~$" + name[2:], f".~lock.{name}#"):
+        lock = path.parent / candidate
+        try:
+            if not lock.is_file() or lock.stat().st_size > 4096:
+                continue
+            return candidate, _lock_owner(lock.read_bytes(), candidate.startswith(".~lock."))
+        except OSError:
+            continue
+    return None
+
+
+def _lock_owner(raw: bytes, libreoffice: bool) -> str:
+    # LibreOffice: "Lock,Anna Andersson,host,date,url;"; Excel: a length byte, then the name.
+    try:
+        if libreoffice:
+            fields = raw.decode("utf-8", "replace").split(",")
+            return fields[1].strip() if len(fields) > 1 else ""
+        n = raw[0]
+        return raw[1:1 + n].decode("cp1252").strip() if 0 < n < len(raw) else ""
+    except (IndexError, UnicodeDecodeError):
+        return ""
 
 
 col_to_index = col_index

@@ -1,0 +1,88 @@
+"""Resource limits: zip bombs and XML attacks are refused before parsing; a huge used
+range costs what the real data costs (issue 7, "Resource limits")."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tracemalloc
+from pathlib import Path
+
+import openpyxl.xml
+import pytest
+
+from budgetbook.excel import read_workbook
+from budgetbook.excel.package import MAX_READ_CELLS, cut_after_row
+
+ROOT = Path(__file__).resolve().parent.parent
+HOSTILE = ("stort_omrade.xlsx", "tabell_hela_bladet.xlsx", "billion_laughs_blad.xlsx",
+           "billion_laughs_arbetsbok.xlsx", "extern_entitet.xlsx", "zipbomb_kvot.xlsx",
+           "zipbomb_storlek.xlsx", "zipbomb_delar.xlsx")
+
+# Read in a child process under an address-space limit: if a parser blew up (calamine
+# aborts the whole process when an allocation fails), this test fails instead of the suite.
+CHILD = """
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+from budgetbook.excel import read_workbook
+out = {}
+for path in sys.argv[2:]:
+    book = read_workbook(path, engine=sys.argv[1])
+    out[path] = sorted(f.code for f in book.findings)
+out["max_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+print(json.dumps(out))
+"""
+
+
+def test_openpyxl_parses_with_defusedxml():
+    assert openpyxl.xml.DEFUSEDXML is True
+
+
+@pytest.mark.parametrize("engine", ["fast", "openpyxl"])
+def test_hostile_files_end_quickly_in_bounded_memory(engine, broken_corpus):
+    paths = [str(broken_corpus[n]) for n in HOSTILE]
+    res = subprocess.run([sys.executable, "-c", CHILD, engine, *paths], cwd=ROOT, capture_output=True,
+                         text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = json.loads(res.stdout)
+    assert out.pop("max_rss_mib") < 600  # the junk row XML is ~40 MB; a used range of 17e9 cells is not
+    assert {Path(p).name: c for p, c in out.items()} == {
+        "stort_omrade.xlsx": [], "tabell_hela_bladet.xlsx": ["READ-005"],
+        "billion_laughs_blad.xlsx": ["READ-006"], "billion_laughs_arbetsbok.xlsx": ["READ-006"],
+        "extern_entitet.xlsx": ["READ-006"], "zipbomb_kvot.xlsx": ["READ-005"],
+        "zipbomb_storlek.xlsx": ["READ-005"], "zipbomb_delar.xlsx": ["READ-005"]}
+
+
+@pytest.mark.parametrize("name", ["zipbomb_kvot.xlsx", "zipbomb_storlek.xlsx", "billion_laughs_blad.xlsx"])
+def test_refused_before_anything_is_unpacked(name, broken_corpus):
+    """Refusing a 64–320 MiB bomb allocates a few MiB at most: nothing was decompressed."""
+    read_workbook(broken_corpus["bra.xlsx"])  # imports done
+    tracemalloc.start()
+    try:
+        book = read_workbook(broken_corpus[name])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert book.findings[0].code in ("READ-005", "READ-006")
+    assert peak < 8 * 1024 * 1024 + 2 * broken_corpus[name].stat().st_size
+
+
+def test_cut_after_row():
+    xml = (b'<worksheet><sheetData><row r="1"><c r="A1"/></row><row r="2"/><row r="9"><c r="A9"/></row>'
+           b'<row r="1048576"/></sheetData><mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells></worksheet>')
+    assert cut_after_row(xml, 2) == (b'<worksheet><sheetData><row r="1"><c r="A1"/></row><row r="2"/>'
+                                     b'</sheetData><mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells></worksheet>')
+    assert cut_after_row(xml, 9).endswith(b'<c r="A9"/></row></sheetData><mergeCells count="1">'
+                                          b'<mergeCell ref="A1:B1"/></mergeCells></worksheet>')
+    assert cut_after_row(xml, 1048576) == xml
+    prefixed = b'<x:sheetData><x:row r="1"/><x:row r="5"/></x:sheetData>'
+    assert cut_after_row(prefixed, 1) == b'<x:sheetData><x:row r="1"/></x:sheetData>'
+    unnumbered = b"<sheetData><row><c/></row><row/></sheetData>"
+    assert cut_after_row(unnumbered, 1) == unnumbered  # calamine counts such rows itself
+
+
+def test_the_used_range_limit_is_what_the_readme_says():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Trasiga och fientliga filer"):]
+    assert f"{MAX_READ_CELLS:,}".replace(",", " ") in section
