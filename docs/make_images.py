@@ -9,6 +9,7 @@ cropped to what is printed on the page.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -18,6 +19,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import openpyxl  # noqa: E402
 
 from budgetbook.demo import write_demo  # noqa: E402
 from tests.helpers import convert, lo_profile  # noqa: E402
@@ -58,7 +61,7 @@ def _swedish(profile: Path) -> Path:
     return profile
 
 
-def render_sheet(xlsx: Path, title: str, out_png: Path, work: Path) -> Path:
+def render_sheet(xlsx: Path, title: str, out_png: Path, work: Path, dpi: int = DPI) -> Path:
     """Picture of the sheet whose printed page shows ``title``."""
     work.mkdir(parents=True, exist_ok=True)
     copy = work / xlsx.name
@@ -69,14 +72,38 @@ def render_sheet(xlsx: Path, title: str, out_png: Path, work: Path) -> Path:
         raise SystemExit(f"LibreOffice could not convert {xlsx.name}: {result.stderr}")
     page = _page_with(pdf, title)
     x0, y0, x1, y1 = _content_box(pdf, page)
-    scale = DPI / 72
+    scale = dpi / 72
     x, y = int(max(0, x0 - PAD) * scale), int(max(0, y0 - PAD) * scale)
     w, h = int((x1 - x0 + 2 * PAD) * scale), int((y1 - y0 + 2 * PAD) * scale)
     out_png.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["pdftoppm", "-png", "-r", str(DPI), "-f", str(page), "-l", str(page), "-x", str(x),
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-x", str(x),
                     "-y", str(y), "-W", str(w), "-H", str(h), "-singlefile", str(pdf),
                     str(out_png.with_suffix(""))], check=True)
     return out_png
+
+
+def validated_copy(xlsx: Path, work: Path) -> Path:
+    """A copy of the workbook after `budgetbook validate --write-back` (Kontroll sheet, marks)."""
+    from budgetbook.engine import Context, validate
+    from budgetbook.excel import read_workbook
+    from budgetbook.excel.writeback import KONTROLL_SHEET, write_back_file
+    from budgetbook.period import Period
+
+    work.mkdir(parents=True, exist_ok=True)
+    copy = work / xlsx.name
+    shutil.copy2(xlsx, copy)
+    book = read_workbook(copy)
+    when = dt.datetime(book.header.year, book.header.month % 12 + 1, 6, 9, 41)  # the demo's reporting day
+    write_back_file(copy, book, validate(book, Context(period=Period(book.header.year, book.header.month))),
+                    now=when)
+    # On screen every column shows; on paper, fit the Kontroll sheet to the page's width.
+    wb = openpyxl.load_workbook(copy)
+    ws = wb[KONTROLL_SHEET]
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    wb.save(copy)
+    return copy
 
 
 def main() -> None:
@@ -84,9 +111,14 @@ def main() -> None:
         work = Path(tmp)
         demo = write_demo(work / "demo")
         unit = demo.workbooks["1310"]  # Omsorgsenheten: two verksamheter, correct
-        for title, name in (("Ekonomiskt resultat per verksamhet", "mall-ekonomi.png"),
-                            ("Ekonomiskt resultat per kostnadsslag", "mall-kostnadsslag.png")):
-            print("skrev", render_sheet(unit, title, IMG / name, work / Path(name).stem))
+        pictures = [(unit, "Ekonomiskt resultat per verksamhet", "mall-ekonomi.png", DPI),
+                    (unit, "Ekonomiskt resultat per kostnadsslag", "mall-kostnadsslag.png", DPI)]
+        # Barn och familjeenheten: the hand-typed Summa, after the Validera button / --write-back.
+        checked = validated_copy(demo.workbooks["1110"], work / "validerad")
+        pictures += [(checked, "Kontroll – budgetbook", "validerad-kontroll.png", 2 * DPI),
+                     (checked, "Ekonomiskt resultat per verksamhet", "validerad-ekonomi.png", DPI)]
+        for xlsx, title, name, dpi in pictures:
+            print("skrev", render_sheet(xlsx, title, IMG / name, work / Path(name).stem, dpi))
 
 
 if __name__ == "__main__":
