@@ -197,6 +197,9 @@ def test_demo_command_runs_end_to_end(tmp_path):
     assert (out / CONFIG_FILE).is_file()
     assert len(list((out / INBOX_DIR).glob("*.xlsx"))) == 11
     assert "Validering" in result.output and "Öppna sedan" in result.output
+    # The units with findings, as the Validera button leaves them; the inbox is not touched by it.
+    validated = {p.name[:4] for p in (out / "validerad").glob("*.xlsx")}
+    assert {"1120", "1330"} <= validated <= set(PLANTED)
     again = CliRunner().invoke(app, ["demo", str(out)])  # a rerun replaces its own demo
     assert again.exit_code == 0, again.output
 
@@ -225,3 +228,18 @@ def test_demo_fails_when_a_planted_error_is_not_found(tmp_path, monkeypatch):
     result = CliRunner().invoke(app, ["demo", str(tmp_path / "out")])
     assert result.exit_code == 1, result.output
     assert "hittades inte" in result.output and "READ-030" in result.output
+
+
+def test_correct_units_arrive_validated_with_their_seal(demo):
+    import openpyxl
+
+    from budgetbook.seal import seal
+
+    for kod, path in demo.workbooks.items():
+        wb = openpyxl.load_workbook(path)
+        sheet, ref = next(iter(wb.defined_names["valideringssigill"].destinations))
+        stored = wb[sheet][ref.replace("$", "")].value
+        if kod in demo.correct:
+            assert "Kontroll" in wb.sheetnames and stored == seal(read_workbook(path)), (kod, stored)
+        else:  # the units with an error did not press Validera
+            assert "Kontroll" not in wb.sheetnames and not stored, kod

@@ -13,6 +13,8 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from ..demo import DEMO_PERIOD, DEMO_SEED, DemoDirError, DemoFiles, planted_found, write_demo
+
+VALIDATED_DIR = "validerad"  # copies of the units with findings, after write-back
 from ..findings import Finding, Severity, count_by_severity
 from ..period import Period
 
@@ -44,6 +46,7 @@ def run(directory: Path, seed: int = DEMO_SEED, period: str = DEMO_PERIOD) -> in
     _show_created(console, files, p)
     _check_config(console, demo)
     _validate_units(console, demo, p)
+    _write_back_copies(console, demo)
     _show_next(console, demo)
     return 1 if demo.problems else 0
 
@@ -119,16 +122,16 @@ def _render_findings(console, demo: DemoRun) -> None:
     from rich.table import Table
 
     table = Table(show_lines=False)
-    for c in ("Enhet", "Fil", "Fel", "Varningar", "Koder"):
+    for c in ("Enhet", "Fel", "Varningar", "Koder"):
         table.add_column(c)
     for u in demo.files.units:
+        name = f"{u.enhet.kod} {u.enhet.namn}"
         if u.enhet.kod not in demo.findings:
-            table.add_row(u.enhet.kod, "[yellow]saknas[/yellow]", "", "", "")
+            table.add_row(name, "[yellow]ingen fil[/yellow]", "", "")
             continue
         found = demo.findings[u.enhet.kod]
         counts = count_by_severity(found)
-        table.add_row(u.enhet.kod, demo.files.workbooks[u.enhet.kod].name,
-                      str(counts[Severity.FEL]), str(counts[Severity.VARNING]),
+        table.add_row(name, str(counts[Severity.FEL]), str(counts[Severity.VARNING]),
                       ", ".join(sorted({f.code for f in found})))
     console.print(table)
 
@@ -149,6 +152,30 @@ def _render_planted(console, demo: DemoRun) -> None:
         console.print(f"  {pe.enhet}: {mark}")
 
 
+def _write_back_copies(console, demo: DemoRun) -> None:
+    """Copies of the units with findings as the Validera button leaves them (the inbox stays)."""
+    import shutil
+
+    from ..excel import read_workbook
+    from ..excel.writeback import WriteBackError, write_back_file
+
+    out = demo.files.root / VALIDATED_DIR
+    for kod, found in demo.findings.items():
+        if not found:
+            continue
+        out.mkdir(exist_ok=True)
+        copy = out / demo.files.workbooks[kod].name
+        shutil.copyfile(demo.files.workbooks[kod], copy)
+        try:
+            write_back_file(copy, read_workbook(copy), found).unlink()  # the demo's copy: no backup kept
+        except (WriteBackError, OSError) as exc:
+            demo.problems.append(f"Resultaten kunde inte skrivas in i {copy.name}: {exc}")
+    if out.exists():
+        first = demo.files.workbooks[demo.files.planted[0].enhet].name
+        demo.outputs.append(("en enhet med fel efter Validera: bladet Kontroll och markerade celler",
+                             out / first))
+
+
 def _show_next(console, demo: DemoRun) -> None:
     files = demo.files
     if demo.unavailable:
@@ -158,8 +185,8 @@ def _show_next(console, demo: DemoRun) -> None:
     console.print()
     console.rule("Öppna sedan")
     console.print(f"  {files.config}  — nämndens konfiguration (verksamheter och enheter)")
-    sample = next(iter(files.workbooks.values()))
-    console.print(f"  {sample}  — en enhets arbetsbok som controllern ser den")
+    sample = files.workbooks[files.correct[0]]
+    console.print(f"  {sample}  — en korrekt enhets arbetsbok, validerad av controllern")
     for what, path in demo.outputs:
         console.print(f"  {path}  — {what}")
     if find_spec("budgetbook.commands.validate") is not None:
