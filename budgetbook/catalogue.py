@@ -18,6 +18,7 @@ MODULES = (
     "budgetbook.rules.prognos",
     "budgetbook.rules.xref",
     "budgetbook.rules.hygiene",
+    "budgetbook.rules.text",
 )
 
 

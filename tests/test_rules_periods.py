@@ -128,3 +128,9 @@ def test_bokslut_of_a_verksamhet_winding_down_is_fine(tmp_path):
                                     budget_kostnader=-1000, arsbudget_netto=-1500, prognos_netto=-50,
                                     bokslut_fg_ar=0))
     assert of(findings(tmp_path, winding_down), "PER-009") == []
+
+
+def test_the_report_month_itself_may_lag(tmp_path):
+    def lagging(rows, fixed, header):
+        rows["statistik"][0].pop("aug")
+    assert of(findings(tmp_path, lagging), "PER-005") == []

@@ -25,13 +25,14 @@ from budgetbook.spec import SPEC
 from .helpers import make_workbook
 
 NOW = dt.datetime(2022, 9, 5, 14, 3)
-GOOD_ROW = {"verksamhet": "Vuxna 21–64 år", "utfall_intakter": 100, "utfall_kostnader": -500,
-            "budget_intakter": 120, "budget_kostnader": -720, "arsbudget_netto": -900, "prognos_netto": -880}
+OTHER = "Barn och unga 0–20 år"
+GOOD_ROW = {"verksamhet": "Vuxna 21–64 år", "utfall_intakter": 190, "utfall_kostnader": -780,
+            "budget_intakter": 200, "budget_kostnader": -800, "arsbudget_netto": -900, "prognos_netto": -880}
 
 
 def _broken(tmp_path: Path, name: str = "enhet.xlsx") -> Path:
     """An ekonomi workbook with two input errors (text in number cells) and a typed-over netto."""
-    bad = dict(GOOD_ROW, verksamhet="Barn och unga 0–20 år", utfall_intakter="abc", prognos_netto="ca 900", utfall_netto=77)
+    bad = dict(GOOD_ROW, verksamhet=OTHER, utfall_intakter="abc", prognos_netto="ca 900", utfall_netto=77)
     path, _ = make_workbook(tmp_path / name, rows={"ekonomi": [bad, GOOD_ROW]}, sections=["ekonomi"])
     return path
 
@@ -216,7 +217,7 @@ def _dump(wb, skip_sheets=(KONTROLL_SHEET,), skip_cells=()) -> dict:
 
 def test_round_trip_keeps_everything_else_cell_by_cell(tmp_path):
     # Every section of the combined template, with data, then a write-back with marks.
-    bad = dict(GOOD_ROW, verksamhet="Barn och unga 0–20 år", utfall_intakter="abc", utfall_netto=77)
+    bad = dict(GOOD_ROW, verksamhet=OTHER, utfall_intakter="abc", utfall_netto=77)
     path, _ = make_workbook(tmp_path / "rapport.xlsx", rows={"ekonomi": [bad, GOOD_ROW]})
     original = openpyxl.load_workbook(path)
     book, findings, backup = _run(path)
@@ -256,14 +257,18 @@ def test_backups_are_never_overwritten(tmp_path):
 
 # --- refusals -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("sheet", ["xlwings.conf", "budgetbook.py", "XLWINGS.CONF"])
-def test_workbook_steering_xlwings_is_refused_and_left_unchanged(tmp_path, sheet):
+def _with_sheet(tmp_path: Path, sheet: str, a1: str):
+    """A broken workbook plus one extra sheet; its bytes and its Book."""
     path = _broken(tmp_path)
     wb = openpyxl.load_workbook(path)
-    wb.create_sheet(sheet)["A1"] = "INTERPRETER_WIN"
+    wb.create_sheet(sheet)["A1"] = a1
     wb.save(path)
-    before = path.read_bytes()
-    book = read_workbook(path)
+    return path, path.read_bytes(), read_workbook(path)
+
+
+@pytest.mark.parametrize("sheet", ["xlwings.conf", "budgetbook.py", "XLWINGS.CONF"])
+def test_workbook_steering_xlwings_is_refused_and_left_unchanged(tmp_path, sheet):
+    path, before, book = _with_sheet(tmp_path, sheet, "INTERPRETER_WIN")
     assert any(f.code == "READ-050" for f in book.findings)
     with pytest.raises(WriteBackError, match=sheet.replace(".", r"\.")):
         write_back_file(path, book, validate(book), now=NOW)
@@ -272,12 +277,7 @@ def test_workbook_steering_xlwings_is_refused_and_left_unchanged(tmp_path, sheet
 
 
 def test_a_users_own_kontroll_sheet_is_not_overwritten(tmp_path):
-    path = _broken(tmp_path)
-    wb = openpyxl.load_workbook(path)
-    wb.create_sheet(KONTROLL_SHEET)["A1"] = "Mina egna anteckningar"
-    wb.save(path)
-    before = path.read_bytes()
-    book = read_workbook(path)
+    path, before, book = _with_sheet(tmp_path, KONTROLL_SHEET, "Mina egna anteckningar")
     with pytest.raises(WriteBackError, match="eget blad"):
         write_back_file(path, book, validate(book), now=NOW)
     assert path.read_bytes() == before

@@ -68,10 +68,14 @@ def validate_open_book(book, now: dt.datetime | None = None) -> WriteBackResult:
     app = book.app
     screen = app.screen_updating
     app.screen_updating = False
+    target = LiveTarget(book)
     try:
-        return write_back(LiveTarget(book), parsed, findings, now)
+        return write_back(target, parsed, findings, now)
     finally:
-        app.screen_updating = screen
+        try:
+            target.restore_protection()  # even when the run stopped half-way
+        finally:
+            app.screen_updating = screen
 
 
 def run_button() -> None:

@@ -15,8 +15,7 @@ the file sources (tests/test_writeback.py), and this module by tests marked ``ex
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from ..book import BookMeta
 from ..excel_refs import col_letter, parse_range
@@ -125,9 +124,25 @@ class LiveTarget:
 
     def __init__(self, book):
         self.book = book
+        self._lifted: dict[str, Any] = {}  # sheet name → how to protect it again
 
     def sheet_names(self) -> list[str]:
         return [s.name for s in self.book.sheets]
+
+    def _writable(self, ws, cell=None) -> None:
+        """Lift the sheet's protection once per run (the templates use no password), unless
+        only ``cell`` is to be written and it is unlocked. ``restore_protection`` puts it back."""
+        if ws.name in self._lifted:
+            return
+        again = _lift_protection(ws, cell)
+        if again is not None:
+            self._lifted[ws.name] = again
+
+    def restore_protection(self) -> None:
+        """Protect again, with the same options, every sheet this run unprotected."""
+        for name, again in list(self._lifted.items()):
+            again()
+            del self._lifted[name]
 
     def read_values(self, sheet: str, row: int, col: int, nrows: int, ncols: int) -> list[list[Any]]:
         ws = self.book.sheets[sheet]
@@ -143,9 +158,9 @@ class LiveTarget:
         names = self.sheet_names()
         if sheet in names:
             ws = self.book.sheets[sheet]
-            with _unprotected(ws):
-                ws.clear()
-                self._fill(ws, content)
+            self._writable(ws)
+            ws.clear()
+            self._fill(ws, content)
         else:
             ws = self.book.sheets.add(sheet, after=self.book.sheets[-1])
             self._fill(ws, content)
@@ -176,11 +191,11 @@ class LiveTarget:
         note = cell.note
         original = {"rgb": _rgb(cell.color), "note": note.text if note else None,
                     "author": getattr(note, "author", None) if note else None}
-        with _unprotected(ws):
-            cell.color = "#" + mark.rgb
-            if note is not None:
-                note.delete()
-            cell.add_note(mark.note)
+        self._writable(ws)
+        cell.color = "#" + mark.rgb
+        if note is not None:
+            note.delete()
+        cell.add_note(mark.note)
         return original
 
     def unmark(self, mark: Mark, original: dict) -> bool:
@@ -191,20 +206,20 @@ class LiveTarget:
         ours_note = note is not None and note.text == mark.note
         if not (ours_fill or ours_note):
             return False
-        with _unprotected(ws):
-            if ours_fill:
-                cell.color = "#" + original["rgb"] if original.get("rgb") else None
-            if ours_note:
-                note.delete()
-                if original.get("note"):
-                    cell.add_note(original["note"])
+        self._writable(ws)
+        if ours_fill:
+            cell.color = "#" + original["rgb"] if original.get("rgb") else None
+        if ours_note:
+            note.delete()
+            if original.get("note"):
+                cell.add_note(original["note"])
         return True
 
     def write_values(self, cells: dict[tuple[str, str], str]) -> None:
         for (sheet, ref), text in cells.items():
             ws = self.book.sheets[sheet]
-            with _unprotected(ws, only_if_locked=ws.range(ref)):
-                ws.range(ref).value = _text_safe(text)
+            self._writable(ws, ws.range(ref))
+            ws.range(ref).value = _text_safe(text)
 
     def message(self, text: str, title: str = "budgetbook", critical: bool = False) -> None:
         self.book.app.alert(text, title=title, mode="critical" if critical else "info")
@@ -229,9 +244,8 @@ def _rgb(color) -> str | None:
     return f"{r:02X}{g:02X}{b:02X}"
 
 
-@contextmanager
-def _unprotected(ws, only_if_locked=None) -> Iterator[None]:
-    """Lift a sheet's protection (the templates use no password) and put it back as it was.
+def _lift_protection(ws, cell=None):
+    """Unprotect a protected sheet and return how to protect it again; None if not needed.
 
     Live Excel refuses to change locked cells on a protected sheet, unlike a file written by
     openpyxl. The protection's options (e.g. users may widen columns) are read first and
@@ -239,12 +253,8 @@ def _unprotected(ws, only_if_locked=None) -> Iterator[None]:
     """
     api = ws.api
     if sys.platform.startswith("win"):
-        protected = bool(api.ProtectContents)
-        if protected and only_if_locked is not None and not only_if_locked.api.Locked:
-            protected = False
-        if not protected:
-            yield
-            return
+        if not api.ProtectContents or (cell is not None and not cell.api.Locked):
+            return None
         p = api.Protection
         opts = dict(DrawingObjects=bool(api.ProtectDrawingObjects), Contents=True,
                     Scenarios=bool(api.ProtectScenarios),
@@ -259,19 +269,9 @@ def _unprotected(ws, only_if_locked=None) -> Iterator[None]:
                     AllowSorting=bool(p.AllowSorting), AllowFiltering=bool(p.AllowFiltering),
                     AllowUsingPivotTables=bool(p.AllowUsingPivotTables))
         api.Unprotect()
-        try:
-            yield
-        finally:
-            api.Protect(**opts)
-    else:  # Mac: appscript
-        protected = bool(api.protect_contents.get())
-        if protected and only_if_locked is not None and not only_if_locked.api.lock.get():
-            protected = False
-        if not protected:
-            yield
-            return
-        api.unprotect()
-        try:
-            yield
-        finally:
-            api.protect_worksheet(contents=True)
+        return lambda: api.Protect(**opts)
+    # Mac: appscript
+    if not api.protect_contents.get() or (cell is not None and not cell.api.lock.get()):
+        return None
+    api.unprotect()
+    return lambda: api.protect_worksheet(contents=True)

@@ -21,13 +21,14 @@ import datetime as dt
 import json
 import shutil
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol, Sequence
 
 from .. import __version__
 from ..book import Book
 from ..excel_refs import cell_pos, col_letter
-from ..findings import Finding, Severity, count_by_severity
+from ..findings import Finding, Severity, count_by_severity, fmt_value
 from ..seal import seal
 
 KONTROLL_SHEET = "Kontroll"
@@ -257,12 +258,8 @@ def kontroll_content(book: Book, findings: Sequence[Finding], record: list[tuple
 
 def _shown(v: Any) -> Any:
     """Numbers stay numbers; anything else (dates, text) as the text a person reads."""
-    from decimal import Decimal
-
     if v is None or isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
         return v
-    from ..findings import fmt_value
-
     return fmt_value(v)
 
 

@@ -9,4 +9,5 @@ RULE_MODULES: tuple[str, ...] = (
     "budgetbook.rules.prognos",
     "budgetbook.rules.xref",
     "budgetbook.rules.hygiene",
+    "budgetbook.rules.text",
 )

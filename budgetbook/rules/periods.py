@@ -115,7 +115,7 @@ def check_sheet_names(book: Book, context) -> Iterator[Finding]:
 
 
 def check_monthly_series(book: Book, context) -> Iterator[Finding]:
-    """PER-004/005: no values after the report month; no gaps up to it; last year complete."""
+    """PER-004/005: no values after the report month; no gaps before it; last year complete."""
     period = _report_period(book)
     if period is None:
         return
@@ -140,7 +140,9 @@ def check_monthly_series(book: Book, context) -> Iterator[Finding]:
                     yield make_finding(_CODE["PER-004"], where(sec, row, MANADER[m - 1]),
                                        actual=cell.value if cell.value is not None else cell.raw,
                                        year=ry, month_name=fmt_month(m), report_month=fmt_month(month))
-            last = month if ry == year else 12 if ry == year - 1 else 0
+            # The report month itself may lag (statistics arrive late: "Prel feb"); the
+            # months before it and all of last year may not.
+            last = month - 1 if ry == year else 12 if ry == year - 1 else 0
             missing = [m for m in range(1, last + 1)
                        if (c := row.cells.get(MANADER[m - 1])) is not None and c.blank]
             if missing:

@@ -13,8 +13,9 @@ from decimal import Decimal
 from typing import Iterator
 
 from ..book import Book
-from ..findings import Code, Finding, Severity, make_finding
+from ..findings import Code, Finding, Severity, fmt_value, make_finding
 from .lookup import a1, numbers, rounding, rows_by_name, tkr_factor, where
+from .text import mentions
 
 FEL, VARNING = Severity.FEL, Severity.VARNING
 
@@ -32,7 +33,7 @@ CODES = (
          "Skriv verksamhetens namn exakt som på bladet Ekonomi."),
     Code("PROG-004", VARNING, "Stor negativ prognosavvikelse utan förklaring",
          "”{row_label}” har prognosavvikelsen {actual} ({share} % av årsbudgeten), mer än gränsen "
-         "{expected}, men varken en kommentar eller en åtgärd i åtgärdsplanen.",
+         "{expected}, men ingen kommentar tar upp verksamheten och åtgärdsplanen har ingen åtgärd för den.",
          "Förklara avvikelsen på bladet Kommentarer och ange åtgärder på bladet Åtgärdsplan."),
 )
 _CODE = {c.code: c for c in CODES}
@@ -73,7 +74,11 @@ def check_orsaker(book: Book, context) -> Iterator[Finding]:
 
 
 def check_explained(book: Book, context) -> Iterator[Finding]:
-    """PROG-004: a large negative prognosavvikelse has a kommentar or an åtgärd."""
+    """PROG-004: a large negative prognosavvikelse has a kommentar or an åtgärd.
+
+    A kommentar counts when it is filed under the verksamhet or names it in its text
+    (a unit's overall kommentar that discusses "Heldygnsvården" explains that row).
+    """
     ekonomi = book.section("ekonomi")
     if ekonomi is None:
         return
@@ -81,21 +86,28 @@ def check_explained(book: Book, context) -> Iterator[Finding]:
     to_tkr = tkr_factor(book)
     kommentarer = {n for n, rows in rows_by_name(book.section("kommentarer"), "verksamhet").items()
                    if any(str(r.value("kommentar") or "").strip() for r in rows)}
+    texts = [str(r.value("kommentar") or "") for r in _rows(book.section("kommentarer"))]
     atgarder = set(rows_by_name(book.section("atgardsplan"), "verksamhet"))
     for name, rows in rows_by_name(ekonomi, "verksamhet").items():
         row = rows[0]
         avvikelse = row.number("prognosavvikelse")
         if avvikelse is None or avvikelse >= 0:
             continue
+        if any(mentions(text, row.label) for text in texts):  # a kommentar that discusses it by name
+            continue
         arsbudget = row.number("arsbudget_netto")
         share = abs(avvikelse) / abs(arsbudget) if arsbudget else None
         big = abs(avvikelse) * to_tkr > s.prognos_threshold_tkr or (share is not None and share > s.prognos_threshold_pct)
         if not big or name in kommentarer or name in atgarder:
             continue
-        threshold = f"{s.prognos_threshold_tkr.normalize()} tkr eller {(s.prognos_threshold_pct * 100).normalize()} %"
+        threshold = f"{fmt_value(s.prognos_threshold_tkr)} tkr eller {fmt_value(s.prognos_threshold_pct * 100)} %"
         yield make_finding(_CODE["PROG-004"], where(ekonomi, row, "prognosavvikelse"), actual=avvikelse,
                            expected=threshold,
                            share=(share * 100).quantize(Decimal("0.1")) if share is not None else "?")
+
+
+def _rows(sec):
+    return sec.data_rows() if sec is not None else []
 
 
 RULES = (check_orsaker, check_explained)
