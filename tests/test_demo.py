@@ -136,6 +136,8 @@ def test_correct_units_have_no_errors(demo, books):
     for kod in demo.correct:
         found = validate(books[kod], _context())
         assert [(f.code, f.location.a1) for f in found if f.severity is Severity.FEL] == [], kod
+        # Nor any warning: a correct demo unit is a clean example.
+        assert [(f.code, f.location.a1, f.message) for f in found] == [], kod
         # The reader itself finds nothing at all in a unit made by the template code.
         assert [f.code for f in books[kod].findings] == [], kod
 
