@@ -19,6 +19,7 @@ MODULES = (
     "budgetbook.rules.xref",
     "budgetbook.rules.hygiene",
     "budgetbook.rules.text",
+    "budgetbook.consolidate",
 )
 
 

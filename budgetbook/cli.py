@@ -74,6 +74,48 @@ def read_cmd(
     raise typer.Exit(run(files, engine))
 
 
+@app.command("init")
+def init_cmd(
+    directory: Path = typer.Argument(..., help="Mappen där budgetbook.toml skapas"),
+    namnd: str = typer.Option("Socialnämnden", "--namnd", help="Nämndens namn"),
+    ar: Optional[int] = typer.Option(None, "--ar", help="Rapportåret (annars innevarande år)"),
+) -> None:
+    """Skapa en dokumenterad konfiguration (budgetbook.toml) för en nämnd."""
+    from .commands.init import run
+
+    raise typer.Exit(run(directory, namnd, ar))
+
+
+@app.command("consolidate")
+def consolidate_cmd(
+    inbox: Path = typer.Argument(..., help="Mappen med enheternas arbetsböcker (ändras aldrig)"),
+    period: str = typer.Option(..., "--period", help="Rapportperiod ÅÅÅÅ-MM"),
+    output: Path = typer.Option(..., "-o", "--output", help="Nämndens arbetsbok som skrivs (.xlsx)"),
+    config: Optional[Path] = typer.Option(None, "--config", help="Nämndens konfiguration (standard: ./budgetbook.toml)"),
+    include_failing: bool = typer.Option(False, "--include-failing", help="Ta med enheter som har fel (markeras)"),
+    jobs: int = typer.Option(1, "--jobs", help="Antal processer som läser och validerar"),
+    history: Optional[Path] = typer.Option(None, "--history", help="Historikdatabasen (standard: bredvid konfigurationen)"),
+    wait: float = typer.Option(0.0, "--wait", help="Sekunder att vänta om en annan konsolidering pågår"),
+) -> None:
+    """Validera enheternas arbetsböcker och bygg nämndens arbetsbok med Status och Spårbarhet."""
+    from .commands.consolidate import run
+
+    raise typer.Exit(run(inbox=inbox, period=period, output=output, config=config,
+                         include_failing=include_failing, jobs=jobs, history=history, wait=wait))
+
+
+@app.command("history")
+def history_cmd(
+    enhet: str = typer.Option(..., "--enhet", help="Enhetens kod"),
+    config: Optional[Path] = typer.Option(None, "--config", help="Nämndens konfiguration (standard: ./budgetbook.toml)"),
+    history: Optional[Path] = typer.Option(None, "--history", help="Historikdatabasen"),
+) -> None:
+    """Visa vad en enhet har lämnat in, när, och med vilket resultat."""
+    from .commands.history import run
+
+    raise typer.Exit(run(enhet=enhet, config=config, history=history))
+
+
 class Platform(str, Enum):
     windows = "windows"
     mac = "mac"
