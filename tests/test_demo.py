@@ -202,6 +202,8 @@ def test_demo_command_runs_end_to_end(tmp_path):
     # The units with findings, as the Validera button leaves them; the inbox is not touched by it.
     validated = {p.name[:4] for p in (out / "validerad").glob("*.xlsx")}
     assert {"1120", "1330"} <= validated <= set(PLANTED)
+    assert (out / "socialnamnden-2022-08.xlsx").is_file()  # the consolidated nämnd workbook
+    assert "Demon gick som avsett" in result.output
     again = CliRunner().invoke(app, ["demo", str(out)])  # a rerun replaces its own demo
     assert again.exit_code == 0, again.output
 
@@ -219,17 +221,25 @@ def test_demo_refuses_a_folder_with_other_files(tmp_path):
 
 
 
-def test_demo_fails_when_a_planted_error_is_not_found(tmp_path, monkeypatch):
+def test_demo_fails_when_a_planted_error_is_missed_or_a_step_crashes(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     import budgetbook.demo as demo_module
     from budgetbook.cli import app
 
-    # Expect the wrong Summa under a code validation does not report for it (merged cells).
+    # Expect the wrong Summa under a code validation does not report for it (merged cells),
+    # and let the consolidation crash: both are said, and the run ends with 1, no traceback.
     monkeypatch.setitem(demo_module.PLANTED_CODES, "summa", "READ-030")
+
+    def crash(**kwargs):
+        raise RuntimeError("disken är full")
+
+    monkeypatch.setattr("budgetbook.commands.consolidate.run", crash)
     result = CliRunner().invoke(app, ["demo", str(tmp_path / "out")])
     assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "hittades inte" in result.output and "READ-030" in result.output
+    assert "disken är full" in result.output
 
 
 def test_correct_units_arrive_validated_with_their_seal(demo):
