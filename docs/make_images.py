@@ -9,7 +9,8 @@ cropped to what is printed on the page.
 
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
+import io
 import re
 import shutil
 import subprocess
@@ -22,7 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 import openpyxl  # noqa: E402
 
-from budgetbook.demo import write_demo  # noqa: E402
+from budgetbook.excel.namnd_writer import STATUS_SHEET  # noqa: E402
+from budgetbook.excel.writeback import KONTROLL_SHEET  # noqa: E402
 from tests.helpers import convert, lo_profile  # noqa: E402
 
 IMG = ROOT / "docs" / "img"
@@ -82,23 +84,12 @@ def render_sheet(xlsx: Path, title: str, out_png: Path, work: Path, dpi: int = D
     return out_png
 
 
-def validated_copy(xlsx: Path, work: Path) -> Path:
-    """A copy of the workbook after `budgetbook validate --write-back` (Kontroll sheet, marks)."""
-    from budgetbook.engine import Context, validate
-    from budgetbook.excel import read_workbook
-    from budgetbook.excel.writeback import KONTROLL_SHEET, write_back_file
-    from budgetbook.period import Period
-
+def fit_to_width(xlsx: Path, sheet: str, work: Path) -> Path:
+    """A copy whose ``sheet`` prints on one page's width (on screen every column shows)."""
     work.mkdir(parents=True, exist_ok=True)
     copy = work / xlsx.name
-    shutil.copy2(xlsx, copy)
-    book = read_workbook(copy)
-    when = dt.datetime(book.header.year, book.header.month % 12 + 1, 6, 9, 41)  # the demo's reporting day
-    write_back_file(copy, book, validate(book, Context(period=Period(book.header.year, book.header.month))),
-                    now=when)
-    # On screen every column shows; on paper, fit the Kontroll sheet to the page's width.
-    wb = openpyxl.load_workbook(copy)
-    ws = wb[KONTROLL_SHEET]
+    wb = openpyxl.load_workbook(xlsx)
+    ws = wb[sheet]
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -107,16 +98,31 @@ def validated_copy(xlsx: Path, work: Path) -> Path:
 
 
 def main() -> None:
+    from budgetbook.commands.demo import VALIDATED_DIR, run
+
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        demo = write_demo(work / "demo")
-        unit = demo.workbooks["1310"]  # Omsorgsenheten: two verksamheter, correct
-        pictures = [(unit, "Ekonomiskt resultat per verksamhet", "mall-ekonomi.png", DPI),
-                    (unit, "Ekonomiskt resultat per kostnadsslag", "mall-kostnadsslag.png", DPI)]
-        # Barn och familjeenheten: the hand-typed Summa, after the Validera button / --write-back.
-        checked = validated_copy(demo.workbooks["1110"], work / "validerad")
-        pictures += [(checked, "Kontroll – budgetbook", "validerad-kontroll.png", 2 * DPI),
-                     (checked, "Ekonomiskt resultat per verksamhet", "validerad-ekonomi.png", DPI)]
+        # Run where the paths the nämnd workbook records read as a user's would: demo/inkorg.
+        with contextlib.chdir(work), contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(io.StringIO()):
+            status = run(Path("demo"))
+        if status != 0:
+            raise SystemExit(f"budgetbook demo ended with status {status}")
+        demo = work / "demo"
+        unit = next(demo.glob("inkorg/1310_*.xlsx"))  # Omsorgsenheten: two verksamheter, correct
+        # Barn och familjeenheten with its hand-typed Summa, after the Validera button / --write-back.
+        checked = next(demo.glob(f"{VALIDATED_DIR}/1110_*.xlsx"))
+        namnd = next(demo.glob("socialnamnden-*.xlsx"))
+        pictures = [
+            (unit, "Ekonomiskt resultat per verksamhet", "mall-ekonomi.png", DPI),
+            (unit, "Ekonomiskt resultat per kostnadsslag", "mall-kostnadsslag.png", DPI),
+            (fit_to_width(checked, KONTROLL_SHEET, work / "fit-kontroll"), "Kontroll – budgetbook",
+             "validerad-kontroll.png", 2 * DPI),
+            (checked, "Ekonomiskt resultat per verksamhet", "validerad-ekonomi.png", DPI),
+            (namnd, "Ekonomiskt resultat per verksamhet", "namnd-ekonomi.png", DPI),
+            (fit_to_width(namnd, STATUS_SHEET, work / "fit-status"), "Status för konsolideringen",
+             "namnd-status.png", 2 * DPI),
+        ]
         for xlsx, title, name, dpi in pictures:
             print("skrev", render_sheet(xlsx, title, IMG / name, work / Path(name).stem, dpi))
 

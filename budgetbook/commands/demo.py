@@ -11,6 +11,7 @@ as designed, and 2 when DIR cannot be used.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
@@ -144,13 +145,15 @@ def _write_back_copies(console, demo: DemoRun, cfg) -> None:
     from ..excel.writeback import write_back_file
 
     out = demo.files.root / VALIDATED_DIR
-    for kod, found in demo.findings.items():
+    for u in demo.files.units:
+        found = demo.findings.get(u.enhet.kod)
         if not found:
             continue
         out.mkdir(exist_ok=True)
-        copy = out / demo.files.workbooks[kod].name
-        shutil.copyfile(demo.files.workbooks[kod], copy)
-        write_back_file(copy, read_workbook(copy), found).unlink()  # the demo's own copy: no backup kept
+        copy = out / demo.files.workbooks[u.enhet.kod].name
+        shutil.copyfile(demo.files.workbooks[u.enhet.kod], copy)
+        when = dt.datetime.combine(u.header["datum"], dt.time(10, 15))  # the day the unit reports
+        write_back_file(copy, read_workbook(copy), found, now=when).unlink()  # the demo's copy: no backup kept
     if out.exists():
         first = demo.files.workbooks[demo.files.planted[0].enhet].name
         demo.outputs.append(("en enhet med fel efter Validera: bladet Kontroll och markerade celler",
