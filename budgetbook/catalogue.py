@@ -14,6 +14,8 @@ from .findings import Code
 # The modules whose ``CODES`` (or READ_CODES/INPUT_CODES) make up the catalogue, in order.
 MODULES = (
     "budgetbook.codes",
+    "budgetbook.rules.arithmetic",
+    "budgetbook.rules.signs",
     "budgetbook.rules.periods",
     "budgetbook.rules.prognos",
     "budgetbook.rules.xref",

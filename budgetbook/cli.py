@@ -74,6 +74,34 @@ def read_cmd(
     raise typer.Exit(run(files, engine))
 
 
+@app.command("validate")
+def validate_cmd(
+    files: List[Path] = typer.Argument(..., help="Arbetsböcker att validera"),
+    period: Optional[str] = typer.Option(None, "--period", help="Perioden arbetsböckerna ska gälla, ÅÅÅÅ-MM"),
+    format: Format = typer.Option(Format.text, "--format", help="text eller json"),
+    settings: Optional[Path] = typer.Option(None, "--settings", help="Inställningar (TOML, tabellen [validering])"),
+    config: Optional[Path] = typer.Option(None, "--config", help="Nämndens konfiguration (budgetbook.toml)"),
+    write_back: bool = typer.Option(False, "--write-back", help="Skriv resultatet i arbetsboken (en kopia sparas)"),
+) -> None:
+    """Validera arbetsböcker. Slutstatus 0: inga fel, 1: fel, 2: en fil kunde inte läsas eller fel anrop."""
+    from .commands.validate import run
+
+    raise typer.Exit(run(files, period=period, format=format.value, settings=settings, config=config,
+                         write_back=write_back))
+
+
+@app.command("fix-signs")
+def fix_signs_cmd(
+    file: Path = typer.Argument(..., help="Arbetsboken med bokföringens tecken"),
+    output: Path = typer.Option(..., "-o", "--output", help="Kopian med rapportens tecken som skrivs"),
+    force: bool = typer.Option(False, "--force", help="Ersätt en befintlig utfil"),
+) -> None:
+    """Skriv en kopia där sektioner med bokföringens tecken (kostnader +) får rapportens (kostnader −)."""
+    from .commands.fix_signs import run
+
+    raise typer.Exit(run(file, output, force=force))
+
+
 @app.command("init")
 def init_cmd(
     directory: Path = typer.Argument(..., help="Mappen där budgetbook.toml skapas"),

@@ -64,6 +64,11 @@ SAMPLE_BY_CODE = {
     "IN-007": {"raw": "12,5"},
     "IN-008": {"raw": "31/8"},
     "IN-013": {"raw": "1 234,6"},
+    "CALC-001": {"header": "Utfall netto", "row_label": "Gemensam socialtjänst", "act": "−481 tkr",
+                 "what": "Utfall netto = Utfall intäkter + Utfall kostnader", "exp": "−381 tkr",
+                 "diff": "−100 tkr", "tol": "1,5 tkr"},
+    "SIGN-003": {"header": "Budgetavvikelse", "row_label": "Kommunalt bostadstillägg", "act": "−996 tkr",
+                 "what": "Budgetavvikelse = Utfall netto − Budget netto", "exp": "995 tkr"},
 }
 
 
