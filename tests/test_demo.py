@@ -162,8 +162,8 @@ def test_each_planted_error_is_in_its_workbook_and_found(demo, books):
             continue
         book = books[kod]
         found = validate(book, _context())
-        if p.code in all_codes():  # the validators are in: the finding must be there
-            assert planted_found(p, found), (kod, p.code, [(f.code, f.location.a1) for f in found])
+        assert p.code in all_codes()
+        assert planted_found(p, found), (kod, p.code, [(f.code, f.location.a1) for f in found])
         # Whatever the validators, the error itself must be in the file as described.
         if p.kind == "summa":
             row, cell = _cell(book, p.cell)
@@ -201,7 +201,7 @@ def test_demo_command_runs_end_to_end(tmp_path):
     assert "Validering" in result.output and "Öppna sedan" in result.output
     # The units with findings, as the Validera button leaves them; the inbox is not touched by it.
     validated = {p.name[:4] for p in (out / "validerad").glob("*.xlsx")}
-    assert {"1120", "1330"} <= validated <= set(PLANTED)
+    assert validated == set(PLANTED) - {"1230"}  # every unit with a planted error, the missing one aside
     assert (out / "socialnamnden-2022-08.xlsx").is_file()  # the consolidated nämnd workbook
     assert "Demon gick som avsett" in result.output
     again = CliRunner().invoke(app, ["demo", str(out)])  # a rerun replaces its own demo
