@@ -26,7 +26,7 @@ from budgetbook.excel.template import BookContent, build_workbook, workbook_byte
 from budgetbook.spec import MANADER, SPEC
 from budgetbook.spec.sections import rapporttyp_for_month
 
-GENERATOR_VERSION = "1"  # bump when the workbooks change, so cached inboxes are rebuilt
+GENERATOR_VERSION = "2"  # bump when the workbooks change, so cached inboxes are rebuilt
 
 VERKSAMHETER = (
     ("BOU", "Barn och unga 0–20 år"),
@@ -108,7 +108,10 @@ def config_toml(units: list[Unit], year: int, namnd: str = "Socialnämnden") -> 
 
 def _split(total: int, parts: int, rng: random.Random) -> list[int]:
     """``total`` split into ``parts`` integers of the same sign that add up exactly."""
-    weights = [rng.uniform(0.3, 1.0) for _ in range(parts)]
+    return _apportion(total, [rng.uniform(0.3, 1.0) for _ in range(parts)])
+
+
+def _apportion(total: int, weights: list[float]) -> list[int]:
     s = sum(weights)
     out = [int(total * w / s) for w in weights]
     out[0] += total - sum(out)
@@ -156,10 +159,14 @@ def unit_content(unit: Unit, year: int = 2022, month: int = 8, seed: int = 2022)
         "arsbudget": (tot["_ars_int"], tot["arsbudget_netto"] - tot["_ars_int"]),
         "prognos": (tot["_prognos_int"], tot["prognos_netto"] - tot["_prognos_int"]),
     }
+    # One set of weights for every column, so each row keeps ack budget ≈ årsbudget × month/12
+    # and a prognos at least as large as what is already spent, as the totals do.
+    w_int = [rng.uniform(0.3, 1.0) for _ in intakt_rows]
+    w_kost = [rng.uniform(0.3, 1.0) for _ in kost_rows]
     for col, (intakter, kostnader) in pairs.items():
-        for code, v in zip(intakt_rows, _split(intakter, len(intakt_rows), rng)):
+        for code, v in zip(intakt_rows, _apportion(intakter, w_int)):
             fixed.setdefault(code, {})[col] = v
-        for code, v in zip(kost_rows, _split(kostnader, len(kost_rows), rng)):
+        for code, v in zip(kost_rows, _apportion(kostnader, w_kost)):
             fixed.setdefault(code, {})[col] = v
     for e in ekonomi:
         del e["_ars_int"], e["_prognos_int"]
@@ -171,8 +178,8 @@ def unit_content(unit: Unit, year: int = 2022, month: int = 8, seed: int = 2022)
         avv = e["prognos_netto"] - e["arsbudget_netto"]
         n = rng.randrange(2, 5)
         parts = _split(avv, n, rng) if avv else [0] * n
-        for part in parts:
-            orsaker.append({"verksamhet": e["verksamhet"], "orsak": rng.choice(ORSAKER), "belopp": part})
+        for orsak, part in zip(rng.sample(ORSAKER, n), parts):
+            orsaker.append({"verksamhet": e["verksamhet"], "orsak": orsak, "belopp": part})
     rows["prognosorsaker"] = orsaker
 
     rows["investeringar"] = [
@@ -307,7 +314,7 @@ def write_inbox(folder: Path, n_units: int, seed: int = 2022, year: int = 2022, 
     folder.mkdir(parents=True, exist_ok=True)
     units = organisation(n_units, seed)
     config = folder.parent / f"{folder.name}.toml"
-    stamp = folder / ".generated"
+    stamp = folder.parent / f".{folder.name}.generated"  # outside the inbox: no stray file in it
     key = f"{GENERATOR_VERSION} {n_units} {seed} {year} {month} {cached}"
     paths = [folder / f"enhet_{u.kod}_{year}-{month:02d}.xlsx" for u in units]
     if stamp.exists() and stamp.read_text() == key and all(p.exists() for p in paths):

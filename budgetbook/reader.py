@@ -175,10 +175,21 @@ def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ct
 
     rows: list[SectionRow] = []
     labels = _row_specs(sec, grid, columns, body_first, body_last, table, ctx)
-    present = [(col, columns[col.key], col_letter(columns[col.key])) for col in sec.columns if col.key in columns]
+    present = [(col, col.key, columns[col.key], col_letter(columns[col.key]), col.kind in NUMERIC_KINDS)
+               for col in sec.columns if col.key in columns]
+    cell_at = grid.cell
     for pos, excel_row in enumerate(range(body_first, body_last + 1)):
         row_spec, label = labels[pos]
-        cells = {col.key: _read_cell(grid, excel_row, idx, col, letter) for col, idx, letter in present}
+        cells = {}
+        for col, key, idx, letter, numeric in present:
+            raw = cell_at(excel_row, idx)
+            v = raw.value
+            if numeric and v.__class__ is float and raw.error is None:
+                # Inlined hot path of _read_cell: a number in a number column (most cells).
+                value, problem = number_from_float(v, col.kind)
+                cells[key] = CellValue(f"{letter}{excel_row}", value, v, raw.formula, False, None, problem)
+            else:
+                cells[key] = _read_cell(grid, excel_row, idx, col, letter)
         rows.append(SectionRow(position=pos, excel_row=excel_row, label=label, spec=row_spec,
                                cells=cells, hidden=excel_row in grid.hidden_rows))
     data = SectionData(spec=sec, sheet=table.sheet, table_ref=table.ref,

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-HEAVY = ("pandas", "pandera", "openpyxl", "xlwings", "numpy")
+HEAVY = ("pandas", "pandera", "openpyxl", "xlwings", "numpy", "pydantic")
 
 PROBE = """
 import json, sys

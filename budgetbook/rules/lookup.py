@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 from typing import Iterable
 
 from ..book import Book, SectionData, SectionRow
@@ -22,9 +23,19 @@ _WS = re.compile(r"\s+")
 
 def norm_name(text: object) -> str:
     """A name as compared across sections: case, dashes and spacing do not matter."""
+    if text.__class__ is str:  # names repeat across rows and units: normalise each once
+        return _norm_str(text)
+    return _norm(text)
+
+
+def _norm(text: object) -> str:
     s = str(text or "").translate(_DASHES).replace("\u00a0", " ").casefold()
-    s = re.sub(r"\s*-\s*", "-", s)
+    s = _DASH_SPACES.sub("-", s)
     return _WS.sub(" ", s).strip()
+
+
+_norm_str = lru_cache(maxsize=8192)(_norm)
+_DASH_SPACES = re.compile(r"\s*-\s*")
 
 
 def unit(book: Book) -> str:
