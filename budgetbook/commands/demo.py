@@ -58,11 +58,12 @@ def run(directory: Path, seed: int = DEMO_SEED, period: str = DEMO_PERIOD) -> in
     except ConfigError as exc:
         demo.problems.append(f"Demons konfiguration läses inte: {exc}")
     else:
-        for step in (_validate_units, _write_back_copies, _consolidate):
+        for what, step in (("Valideringen", _validate_units), ("Inskrivningen av resultaten", _write_back_copies),
+                           ("Konsolideringen", _consolidate)):
             try:
                 step(console, demo, cfg)
             except Exception as exc:  # a crash is the demo's own failure: said, never a traceback
-                demo.problems.append(f"{step.__name__.strip('_')} kraschade: {exc!r}")
+                demo.problems.append(f"{what} kraschade: {exc!r}")
     _show_next(console, demo)
     return 1 if demo.problems else 0
 
