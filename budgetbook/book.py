@@ -21,7 +21,8 @@ from .spec import SPEC, Column, ReportSpec, RowSpec, Section
 class CellValue:
     ref: str  # A1 on the section's sheet
     value: Any = None  # Decimal | str | date | None
-    raw: Any = None  # as the source gave it
+    # As the source gave it (engines differ: 2022.0 vs 2022, datetime vs date); not compared.
+    raw: Any = field(default=None, compare=False)
     formula: bool = False  # the cell holds a formula
     filled: bool = False  # value computed by the reader: a formula without cached result
     error: str | None = None  # Excel error value

@@ -12,7 +12,17 @@ from importlib import import_module
 from .findings import Code
 
 # The modules whose ``CODES`` (or READ_CODES/INPUT_CODES) make up the catalogue, in order.
-MODULES = ("budgetbook.codes",)
+MODULES = (
+    "budgetbook.codes",
+    "budgetbook.rules.arithmetic",
+    "budgetbook.rules.signs",
+    "budgetbook.rules.periods",
+    "budgetbook.rules.prognos",
+    "budgetbook.rules.xref",
+    "budgetbook.rules.hygiene",
+    "budgetbook.rules.text",
+    "budgetbook.consolidate",
+)
 
 
 @lru_cache(maxsize=1)

@@ -1,9 +1,13 @@
 """The only loop: run every rule over a book, collect everything, sort deterministically.
 
 Invariant: pure (no I/O). Rules are functions ``(book, context) -> Iterable[Finding]``
-listed in the immutable registry ``budgetbook.rules.RULE_MODULES``; the engine adds the
-reader's findings, applies severity overrides from the settings and returns one sorted
-list. The same call serves the CLI, the Excel button and the consolidated nämnd book.
+(``RULES``) or ``(books, context) -> one iterable per book`` (``BATCH_RULES``: one call
+over many books, as consolidation validates hundreds) listed in the immutable registry
+``budgetbook.rules.RULE_MODULES``. A rule yields findings, or ``Violation``s (checks that
+relate several cells), which the engine folds so that one wrong cell is one finding with
+the checks it breaks (``budgetbook.rootcause``). The engine adds the reader's findings,
+applies severity overrides from the settings and returns one sorted list per book. The
+same call serves the CLI, the Excel button and the consolidated nämnd book.
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ from typing import Callable, Iterable, Sequence
 from .book import Book
 from .findings import Finding, Severity, sort_findings
 from .period import Period
+from .rootcause import Violation, fold
 from .settings import Settings
 
-Rule = Callable[[Book, "Context"], Iterable[Finding]]
+Rule = Callable[[Book, "Context"], Iterable[Finding | Violation]]
+BatchRule = Callable[[Sequence[Book], "Context"], Sequence[Iterable[Finding | Violation]]]
 
 
 @dataclass(frozen=True)
@@ -37,14 +43,40 @@ def rules() -> list[Rule]:
     return out
 
 
+def batch_rules() -> list[BatchRule]:
+    from .rules import RULE_MODULES
+
+    out: list[BatchRule] = []
+    for name in RULE_MODULES:
+        out.extend(getattr(import_module(name), "BATCH_RULES", ()))
+    return out
+
+
 def validate(book: Book, context: Context | None = None) -> list[Finding]:
+    return validate_many([book], context)[0]
+
+
+def validate_many(books: Sequence[Book], context: Context | None = None) -> list[list[Finding]]:
+    """Validate many books with one pass of each batch rule; one sorted list per book."""
+    from .catalogue import code
+
     context = context or Context()
-    found: list[Finding] = list(book.findings)
-    if book.sections or book.header is not None:
-        for rule in rules():
-            found.extend(rule(book, context))
-    found = [f.with_file(book.source) if not f.location.file else f for f in found]
-    return sort_findings(_apply_severities(found, context.settings))
+    results: list[list[Finding | Violation]] = [[] for _ in books]
+    live = [i for i, b in enumerate(books) if b.sections or b.header is not None]
+    for rule in rules():
+        for i in live:
+            results[i].extend(rule(books[i], context))
+    for batch in batch_rules():
+        for i, found in zip(live, batch([books[i] for i in live], context)):
+            results[i].extend(found)
+    off = {c for c, s in context.settings.severities.items() if s == "av"}
+    out = []
+    for book, found in zip(books, results):
+        violations = [v for v in found if isinstance(v, Violation) and v.code not in off]
+        findings = list(book.findings) + [f for f in found if isinstance(f, Finding)] + fold(violations, code)
+        findings = [f.with_file(book.source) if not f.location.file else f for f in findings]
+        out.append(sort_findings(_apply_severities(findings, context.settings)))
+    return out
 
 
 def _apply_severities(found: list[Finding], settings: Settings) -> list[Finding]:

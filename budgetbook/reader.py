@@ -16,9 +16,9 @@ from .book import Book, CellValue, Header, SectionData, SectionRow
 from .catalogue import code as catalogue_code
 from .excel_refs import cell_pos, col_letter, parse_range
 from .findings import Finding, Location, make_finding
-from .source import SheetGrid, TableInfo, WorkbookSource
+from .source import EMPTY, SheetGrid, TableInfo, WorkbookSource
 from .spec import SPEC, Column, Kind, Linear, Ratio, ReportSpec, RowSpec, Section
-from .values import parse_cell
+from .values import NUMERIC_KINDS, number_from_float, parse_cell
 
 _WS = re.compile(r"\s+")
 
@@ -176,13 +176,21 @@ def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ct
 
     rows: list[SectionRow] = []
     labels = _row_specs(sec, grid, columns, body_first, body_last, table, ctx)
+    present = [(col, col.key, columns[col.key], col_letter(columns[col.key]), col.kind in NUMERIC_KINDS)
+               for col in sec.columns if col.key in columns]
+    cell_at = grid.cell
     for pos, excel_row in enumerate(range(body_first, body_last + 1)):
         row_spec, label = labels[pos]
         cells = {}
-        for col in sec.columns:
-            if col.key not in columns:
-                continue
-            cells[col.key] = _read_cell(grid, excel_row, columns[col.key], col)
+        for col, key, idx, letter, numeric in present:
+            raw = cell_at(excel_row, idx)
+            v = raw.value
+            if numeric and v.__class__ is float and raw.error is None:
+                # Inlined hot path of _read_cell: a number in a number column (most cells).
+                value, problem = number_from_float(v, col.kind)
+                cells[key] = CellValue(f"{letter}{excel_row}", value, v, raw.formula, False, None, problem)
+            else:
+                cells[key] = _read_cell(grid, excel_row, idx, col, letter)
         rows.append(SectionRow(position=pos, excel_row=excel_row, label=label, spec=row_spec,
                                cells=cells, hidden=excel_row in grid.hidden_rows))
     data = SectionData(spec=sec, sheet=table.sheet, table_ref=table.ref,
@@ -257,9 +265,15 @@ def _row_specs(sec: Section, grid: SheetGrid, columns: dict[str, int], first: in
     return out
 
 
-def _read_cell(grid: SheetGrid, row: int, col_idx: int, col: Column) -> CellValue:
+def _read_cell(grid: SheetGrid, row: int, col_idx: int, col: Column, letter: str | None = None) -> CellValue:
     raw = grid.cell(row, col_idx)
-    ref = f"{col_letter(col_idx)}{row}"
+    ref = f"{letter or col_letter(col_idx)}{row}"
+    if raw is EMPTY:
+        return CellValue(ref=ref)
+    if raw.value.__class__ is float and col.kind in NUMERIC_KINDS and not raw.error:
+        # The common case, a number in a number column: what parse_cell does, without its detours.
+        value, problem = number_from_float(raw.value, col.kind)
+        return CellValue(ref=ref, value=value, raw=raw.value, formula=raw.formula, problem=problem)
     if raw.error:
         return CellValue(ref=ref, raw=raw.error, formula=raw.formula, error=raw.error,
                          problem=None if raw.formula else "IN-001")
@@ -275,8 +289,9 @@ def _fill_computed(data: SectionData) -> None:
     """Compute what formula cells without a cached result would show; never read them as 0."""
     sec = data.spec
     data_rows = [r for r in data.rows if not r.is_total]
+    computed = sec.computed_columns
     for row in data_rows:
-        for col in sec.computed_columns:
+        for col in computed:
             cell = row.cells.get(col.key)
             if cell is None or not cell.formula or cell.value is not None or cell.error:
                 continue
@@ -337,9 +352,25 @@ def _cell_findings(data: SectionData, ctx: _Ctx, unit: str) -> None:
             ctx.add("READ-031", Location(file=ctx.file, section=sec.key, sheet=data.sheet,
                                          cell=f"A{row.excel_row}", row_label=row.label),
                     row=row.excel_row, table=sec.table)
+        is_total = row.is_total
         for col in sec.columns:
             cell = row.cells.get(col.key)
             if cell is None:
+                continue
+            codes = []
+            if cell.problem:
+                codes.append(cell.problem)
+            elif cell.error and cell.formula and _inputs_readable(col, row):
+                codes.append("IN-001")
+            if (col.computed or is_total) and not cell.formula and cell.value is not None \
+                    and (is_total and col.total or col.computed):
+                codes.append("IN-011")
+            if not is_total and col.required and cell.blank:
+                codes.append("IN-012")
+            if (unit == "tkr" and col.kind is Kind.AMOUNT and not col.computed and not is_total
+                    and cell.number is not None and cell.number != cell.number.to_integral_value()):
+                codes.append("IN-013")
+            if not codes:  # the common case: no Location or parameters built for nothing
                 continue
             loc = Location(file=ctx.file, section=sec.key, sheet=data.sheet, cell=cell.ref,
                            row_label=row.label, column=col.key)
@@ -347,18 +378,11 @@ def _cell_findings(data: SectionData, ctx: _Ctx, unit: str) -> None:
                           choices=", ".join(col.choices),
                           form="ÅÅÅÅ-MM" if col.kind is Kind.MONTH else "ÅÅÅÅ-MM-DD",
                           header=col.header)
-            if cell.problem:
-                ctx.add(cell.problem, loc, **params)
-            elif cell.error and cell.formula and _inputs_readable(col, row):
-                ctx.add("IN-001", loc, **params)
-            if (col.computed or row.is_total) and not cell.formula and cell.value is not None \
-                    and (row.is_total and col.total or col.computed):
-                ctx.add("IN-011", loc, actual=cell.value, **params)
-            if not row.is_total and col.required and cell.blank:
-                ctx.add("IN-012", loc, **params)
-            if (unit == "tkr" and col.kind is Kind.AMOUNT and not col.computed and not row.is_total
-                    and cell.number is not None and cell.number != cell.number.to_integral_value()):
-                ctx.add("IN-013", loc, **params)
+            for code in codes:
+                if code == "IN-011":
+                    ctx.add(code, loc, actual=cell.value, **params)
+                else:
+                    ctx.add(code, loc, **params)
 
 
 def _inputs_readable(col: Column, row: SectionRow) -> bool:

@@ -26,9 +26,16 @@ class Settings:
     ack_budget_band: Decimal = Decimal("0.25")
     # Bokslut föregående år vs this year's prognos: warn when the ratio is beyond this factor.
     bokslut_factor: Decimal = Decimal("3")
+    # ... but only when the larger of the two is at least this much (small lines swing).
+    bokslut_min_tkr: Decimal = Decimal("100")
     # A negative prognosavvikelse beyond these needs a kommentar or an åtgärd.
     prognos_threshold_tkr: Decimal = Decimal("500")
     prognos_threshold_pct: Decimal = Decimal("0.01")
+    # Ledger convention (SIGN-002): a section counts as entered with the accounting system's
+    # signs (kostnader +, intäkter −) when more than this share of its non-zero signed amounts
+    # is reversed, and it has at least ledger_min_amounts of them; below that, SIGN-001 per cell.
+    ledger_share: Decimal = Decimal("0.5")
+    ledger_min_amounts: Decimal = Decimal("3")
     # Code → severity ("fel", "varning", "info", or "av" to switch a rule off).
     severities: dict[str, str] = field(default_factory=dict)
 

@@ -22,9 +22,9 @@ HEADER = {
 
 def make_workbook(path: Path, rows: dict | None = None, fixed: dict | None = None,
                   header: dict | None = None, sections: list[str] | None = None,
-                  verksamheter=None) -> tuple[Path, BookContent]:
+                  verksamheter=None, totals: dict | None = None) -> tuple[Path, BookContent]:
     content = BookContent(header=dict(HEADER if header is None else header), rows=rows or {},
-                          fixed=fixed or {})
+                          fixed=fixed or {}, totals=totals or {})
     if verksamheter is not None:
         content.verksamheter = verksamheter
     secs = [SPEC.section(s) for s in sections] if sections else None

@@ -83,6 +83,9 @@ class BookContent:
     verksamheter: Sequence[str] = DEFAULT_VERKSAMHETER
     # Rows of fixed sections (kostnadsslag) by row code → values.
     fixed: dict[str, dict[str, Mapping[str, Any]]] = field(default_factory=dict)
+    # Total rows of free-row sections (Summa, Totalt) by section → row code → values: a value
+    # replaces the row's SUM formula with a typed constant, as hand-typed totals arrive.
+    totals: dict[str, dict[str, Mapping[str, Any]]] = field(default_factory=dict)
     # Filled in by build_workbook: (section, row index or fixed row code, column) → "Sheet!A1"
     # for every value written from ``rows``/``fixed``, so tests can check addresses read back.
     placed: dict[tuple[str, Any, str], str] = field(default_factory=dict)
@@ -100,7 +103,8 @@ def build_workbook(sections: Iterable[Section] | None = None, content: BookConte
     lists = _lists_sheet(wb, content.verksamheter, spec)
     for sec in sections:
         rows = content.rows.get(sec.key, [])
-        _section_sheet(wb, sec, rows, content.fixed.get(sec.key, {}), belopp_i, lists, content.placed)
+        _section_sheet(wb, sec, rows, content.fixed.get(sec.key, {}), belopp_i, lists, content.placed,
+                       content.totals.get(sec.key, {}))
     wb.active = 1  # open on Uppgifter
     wb.properties.creator = "budgetbook"
     wb.properties.created = FIXED_TIME
@@ -140,11 +144,20 @@ def _instructions_sheet(wb: Workbook, sections: list[Section], spec: ReportSpec)
             lines.append(("", f"{col.header}: {what}", None))
         lines.append(("", "", None))
     for i, (a, b, font) in enumerate(lines, start=1):
-        ws.cell(i, 1, a)
+        ws.cell(i, 1, a).alignment = Alignment(wrap_text=True, vertical="top")
         ws.cell(i, 2, b).alignment = Alignment(wrap_text=True, vertical="top")
         if font:
             ws.cell(i, 1).font = font
+        # Neither Excel nor LibreOffice grows a row for wrapped text written by a script.
+        lines_needed = max(_wrapped_lines(a, 28), _wrapped_lines(b, 100))
+        if lines_needed > 1:
+            ws.row_dimensions[i].height = 15 * lines_needed
+    _print_setup(ws, "portrait")
     ws.protection.sheet = True
+
+
+def _wrapped_lines(text: str, width: int) -> int:
+    return max(1, -(-len(text) * 11 // (width * 10)))  # ~1.1 characters per width unit
 
 
 def _kind_help(col: Column) -> str:
@@ -194,6 +207,7 @@ def _header_sheet(wb: Workbook, values: Mapping[str, Any], spec: ReportSpec) -> 
         c = ws.cell(r + 1 + j, 2)
         c.fill, c.protection = COMPUTED_FILL, UNLOCKED  # the Validera button writes here
         wb.defined_names[name] = DefinedName(name, attr_text=f"{quoted}!$B${r + 1 + j}")
+    _print_setup(ws, "portrait")
     ws.protection.sheet = True
 
 
@@ -212,7 +226,7 @@ def _lists_sheet(wb: Workbook, verksamheter: Sequence[str], spec: ReportSpec) ->
 
 def _section_sheet(wb: Workbook, sec: Section, rows: list[Mapping[str, Any]],
                    fixed: Mapping[str, Mapping[str, Any]], belopp_i: str, lists: str | None,
-                   placed: dict | None = None) -> None:
+                   placed: dict | None = None, totals: Mapping[str, Mapping[str, Any]] | None = None) -> None:
     ws = wb.create_sheet(sec.sheet)
     ncols = len(sec.columns)
     ws.cell(TITLE_ROW, 1, sec.title).font = TITLE_FONT
@@ -232,7 +246,7 @@ def _section_sheet(wb: Workbook, sec: Section, rows: list[Mapping[str, Any]],
         plan = [(r, fixed.get(r.code, {})) for r in sec.fixed_rows]
     else:
         data = list(rows) + [{}] * max(0, sec.blank_rows - len(rows))
-        plan = [(None, r) for r in data] + [(t, {}) for t in sec.totals]
+        plan = [(None, r) for r in data] + [(t, (totals or {}).get(t.code, {})) for t in sec.totals]
     first = TABLE_HEADER_ROW + 1
     row_of: dict[str, int] = {}
     data_rows: list[int] = []
@@ -283,14 +297,19 @@ def _section_sheet(wb: Workbook, sec: Section, rows: list[Mapping[str, Any]],
     _data_validations(ws, sec, cols, data_rows, lists)
     ws.freeze_panes = ws.cell(first, 2)
     ws.print_title_rows = f"{TABLE_HEADER_ROW}:{TABLE_HEADER_ROW}"
-    ws.page_setup.orientation = "landscape"
+    _print_setup(ws, "landscape")
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False  # let users widen a column
+    ws.protection.formatRows = False
+
+
+def _print_setup(ws, orientation: str) -> None:
+    """A4, fitted to the page width, as many pages tall as needed."""
+    ws.page_setup.orientation = orientation
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.protection.sheet = True
-    ws.protection.formatColumns = False  # let users widen a column
-    ws.protection.formatRows = False
 
 
 def _bands(ws, sec: Section) -> None:

@@ -1,15 +1,15 @@
 """The report spec: the single source of truth for every section (see sections.py)."""
 
-from .model import Column, HeaderField, Kind, Linear, Ratio, ReportSpec, RowSpec, Section, Sign
+from .model import Column, HeaderField, Kind, Linear, Ratio, Relation, ReportSpec, RowSpec, Section, Sign
 from .sections import MANADER, RAPPORTTYPER, SPEC, rapporttyp_for_month
 
 __all__ = [
-    "Column", "HeaderField", "Kind", "Linear", "Ratio", "ReportSpec", "RowSpec", "Section",
+    "Column", "HeaderField", "Kind", "Linear", "Ratio", "Relation", "ReportSpec", "RowSpec", "Section",
     "Sign", "SPEC", "MANADER", "RAPPORTTYPER", "rapporttyp_for_month", "spec_as_dict",
 ]
 
 
-def _formula_dict(col: Column) -> dict | None:
+def _formula_dict(col: Column | Relation) -> dict | None:
     f = col.formula
     if f is None:
         return None
@@ -57,6 +57,7 @@ def spec_as_dict(spec: ReportSpec = SPEC) -> dict:
                     if s.fixed_rows else "free"
                 ),
                 "total_row": s.total_label,
+                "relations": [{"column": r.column, "formula": _formula_dict(r)} for r in s.relations],
             }
             for s in spec.sections
         ],

@@ -50,6 +50,11 @@ class Linear:
     def inputs(self) -> tuple[str, ...]:
         return tuple(k for k, _ in self.terms)
 
+    @property
+    def is_difference(self) -> bool:
+        """a − b: an avvikelse, whose sign says better (+) or worse (−) than budget."""
+        return len(self.terms) == 2 and sorted(w for _, w in self.terms) == [-1, 1]
+
 
 @dataclass(frozen=True)
 class Ratio:
@@ -67,6 +72,18 @@ Formula = Linear | Ratio
 
 
 @dataclass(frozen=True)
+class Relation:
+    """A row-level equality between input columns that no formula cell computes.
+
+    Sjukfrånvaro: total = kort + lång, all three typed by the unit. The rules check it on
+    every row like a computed column; the template keeps all three as inputs.
+    """
+
+    column: str
+    formula: Formula
+
+
+@dataclass(frozen=True)
 class Column:
     key: str
     header: str
@@ -76,7 +93,7 @@ class Column:
     required: bool = False  # a data row must have a value here
     choices: tuple[str, ...] = ()
     band: str = ""  # group header printed above the table header (Ack utfall 2022 …)
-    width: float = 14.0
+    width: float = 16.0
     # How the total row treats this column: "sum" of the rows, "formula" (apply the
     # row formula to the totals, for ratios), or "" (left empty).
     total: str = ""
@@ -121,6 +138,7 @@ class Section:
     description: str = ""  # one paragraph for the Anvisningar sheet
     unit_note: str = ""  # printed under the title ("Belopp i tkr. Kostnader (−), intäkter (+)")
     monthly: bool = False  # the columns jan…dec form a monthly series (statistik)
+    relations: tuple[Relation, ...] = ()  # row-level equalities between input columns
 
     @property
     def free_rows(self) -> bool:

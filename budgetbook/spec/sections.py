@@ -7,7 +7,7 @@ a key once published (``budgetbook spec --format json``) is never renamed.
 
 from __future__ import annotations
 
-from .model import Column, HeaderField, Kind, Linear, Ratio, ReportSpec, RowSpec, Section, Sign
+from .model import Column, HeaderField, Kind, Linear, Ratio, Relation, ReportSpec, RowSpec, Section, Sign
 
 SPEC_VERSION = "2026.1"
 
@@ -258,6 +258,7 @@ SJUKFRANVARO = Section(
         Column("lang", "Lång (≥ 60 dagar)", Kind.PERCENT),
         Column("lang_andel", "Lång som andel av total", Kind.PERCENT, formula=Ratio("lang", "total")),
     ),
+    relations=(Relation("total", _lin(("kort", 1), ("lang", 1))),),
 )
 
 KOMMENTARER = Section(

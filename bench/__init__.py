@@ -1,0 +1,1 @@
+"""Benchmarks of issues 4, 6 and 8: ``python -m bench`` (see README, "Prestanda")."""

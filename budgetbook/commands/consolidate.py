@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+from typing import Iterator
+
+from ..config import CONFIG_NAME, ConfigError, NamndConfig, load_config
+from ..period import Period, PeriodError
+
+# Files a user's tools leave behind: never read, never reported as strays.
+_TEMP_SUFFIXES = (".tmp", ".temp", "~", ".bak", ".crdownload", ".part", ".partial")
+_SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
+# Read (a wrong format gets its reader finding); anything else is a stray.
+_SPREADSHEETS = {".xlsx", ".xlsm", ".xltx", ".xls", ".xlsb", ".ods", ".csv"}
+
+
+def find_config(config: Path | None) -> Path:
+    return config if config is not None else Path(CONFIG_NAME)
+
+
+def scan_inbox(inbox: Path, skip: set[Path]) -> tuple[list[Path], list[tuple[str, str]], list[tuple[str, str]]]:
+    """(workbooks to read, ignored (file, why), strays (file, why)) in a stable order."""
+    read, ignored, strays = [], [], []
+    for p in sorted(_walk(inbox)):
+        rel = str(p.relative_to(inbox))
+        name = p.name
+        if p.resolve() in skip:
+            continue
+        if name.startswith("~$"):
+            ignored.append((rel, f"Excels låsfil: {name[2:]} är öppen i Excel hos någon; kontrollera att "
+                                 "den sparade versionen är den färdiga"))
+        elif name.startswith(".~lock.") or name.startswith("."):
+            ignored.append((rel, "dold eller tillfällig fil"))
+        elif ".före-validering-" in name:  # the backup `validate --write-back` leaves beside a file
+            ignored.append((rel, "säkerhetskopia från validering (budgetbook validate --write-back)"))
+        elif name.lower().endswith(_TEMP_SUFFIXES) or name.lower() in _SYSTEM_FILES:
+            ignored.append((rel, "tillfällig fil eller säkerhetskopia"))
+        elif p.suffix.lower() in _SPREADSHEETS:
+            read.append(p)
+        else:
+            strays.append((rel, f"filtypen {p.suffix or '(ingen)'} är ingen arbetsbok"))
+    return read, ignored, strays
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for p in root.iterdir():
+        if p.is_dir():
+            if not p.name.startswith("."):
+                yield from _walk(p)
+        elif p.is_file():
+            yield p
+
+
+def run(*, inbox: Path, period: str, output: Path, config: Path | None, include_failing: bool,
+        jobs: int, history: Path | None, wait: float = 0.0) -> int:
+    from rich.console import Console
+
+    from ..history import History, HistoryError
+    from ..lock import Busy, OutputLock
+
+    err = Console(stderr=True)
+    try:
+        p = Period.parse(period)
+    except PeriodError as exc:
+        err.print(f"[red]{exc}[/red]")
+        return 2
+    cfg_path = find_config(config)
+    try:
+        cfg = load_config(cfg_path)
+    except ConfigError as exc:
+        err.print(f"[red]{exc}[/red]")
+        if config is None:
+            err.print("Ange konfigurationen med --config FIL, eller skapa en med budgetbook init MAPP.")
+        return 2
+    if not inbox.is_dir():
+        err.print(f"[red]Inkorgen {inbox} finns inte eller är ingen mapp.[/red]")
+        return 2
+    if output.resolve().is_relative_to(inbox.resolve()):
+        err.print(f"[red]{output} ligger i inkorgen {inbox}; nämndens arbetsbok skrivs utanför inkorgen, "
+                  "som aldrig ändras.[/red]")
+        return 2
+    if output.suffix.lower() != ".xlsx":
+        err.print(f"[red]{output}: nämndens arbetsbok ska ha filändelsen .xlsx.[/red]")
+        return 2
+    if jobs < 1:
+        err.print("[red]--jobs ska vara minst 1.[/red]")
+        return 2
+    if p.year != cfg.ar:
+        err.print(f"[yellow]Obs: perioden {p} ligger inte i konfigurationens år {cfg.ar}.[/yellow]")
+    history_path = history if history is not None else cfg.history_path
+    try:
+        with OutputLock(output, wait=wait):
+            with History(history_path) as hist:
+                return _consolidate(cfg, p, inbox, output, include_failing, jobs, hist, history_path, err)
+    except Busy as exc:
+        err.print(f"[red]En annan konsolidering till {output} pågår ({exc or 'okänd process'}). "
+                  "Vänta tills den är klar och kör igen.[/red]")
+        return 2
+    except HistoryError as exc:
+        err.print(f"[red]{exc}[/red]")
+        return 2
+
+
+def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, include_failing: bool,
+                 jobs: int, hist, history_path: Path, err) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..consolidate import Unplaced, consolidate
+    from ..engine import Context, validate
+    from ..excel import read_workbook
+    from ..excel import namnd_writer as writer
+    from ..lock import lock_path
+
+    started = dt.datetime.now().replace(microsecond=0)
+    skip = {output.resolve(), lock_path(output).resolve()}
+    files, ignored, strays = scan_inbox(inbox, skip)
+    previous = hist.previous(cfg.namnd, period)
+    names = tuple(v.namn for v in cfg.verksamheter)
+    context = Context(settings=cfg.settings, period=period, verksamheter=names)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=False) as progress:
+        task = progress.add_task("Läser och validerar", total=len(files))
+        units = []
+        for unit in _examine_all(files, inbox, period, cfg, names, jobs):
+            units.append(unit)
+            progress.advance(task)
+        step = progress.add_task("Konsoliderar och skriver", total=3)
+        result = consolidate(cfg, period, units, include_failing=include_failing, previous=previous,
+                             unplaced=[Unplaced(f, "KONS-004", why) for f, why in strays])
+        del units  # the result keeps what it needs
+        wb = writer.section_workbook(result)
+        draft = writer.read_draft(writer.draft_bytes(wb), output.name)
+        namnd_findings = validate(draft, context)
+        progress.advance(step)
+        writer.add_report_sheets(wb, result, namnd_findings,
+                                 writer.RunInfo(inbox=str(inbox), output=str(output), started=started,
+                                                ignored=ignored))
+        try:
+            writer.write(wb, output)
+        except OSError as exc:
+            err.print(f"[red]{output} kunde inte skrivas ({exc}); en tidigare version är orörd.[/red]")
+            return 1
+        progress.advance(step)
+        # The file as written must hold every rule, and hold them as the draft did.
+        written = validate(read_workbook(output, file_label=output.name), context)
+        mismatch = _signature(written) != _signature(namnd_findings)
+        try:
+            hist.store(result, written, inbox=str(inbox), output=str(output), created=started)
+        except sqlite3.Error as exc:  # the store rolled back: the history is as it was
+            err.print(f"[red]Historiken {history_path} kunde inte uppdateras ({exc}); {output} är skriven, "
+                      "kör konsolideringen igen för att spara den i historiken.[/red]")
+            return 1
+        progress.advance(step)
+    _summary(Console(), result, written, mismatch, ignored, output, history_path)
+    ok = result.all_included_clean and not any(f.severity.value == "fel" for f in written) and not mismatch
+    return 0 if ok else 1
+
+
+def _signature(findings) -> list[tuple[str, str, str]]:
+    return sorted((f.code, f.location.sheet, f.location.cell) for f in findings)
+
+
+def _examine_all(files: list[Path], inbox: Path, period: Period, cfg: NamndConfig, names: tuple[str, ...],
+                 jobs: int):
+    """Read and validate every file, in order; with jobs > 1 over worker processes."""
+    from ..excel.intake import examine_task
+
+    tasks = [(str(f), str(f.relative_to(inbox)), period, cfg.settings, names) for f in files]
+    if jobs == 1 or len(tasks) < 2:
+        for t in tasks:
+            yield examine_task(t)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+        yield from pool.map(examine_task, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))
+
+
+def _summary(console, result, written, mismatch: bool, ignored, output: Path, history_path: Path) -> None:
+    from rich.table import Table
+
+    from ..consolidate import INCLUDED, INCLUDED_WITH_ERRORS
+
+    t = Table(title=f"{result.config.namnd}: konsolidering {result.period}")
+    for c in ("Enhet", "Namn", "Status", "Fel", "Varningar", "Sigill", "Fil", "Anmärkning"):
+        t.add_column(c, overflow="fold")
+    for u in result.units:
+        colour = "green" if u.state == INCLUDED else "yellow" if u.state == INCLUDED_WITH_ERRORS else "red"
+        used = [fu for fu in u.files if fu.sections]
+        first_error = next((f.message for f in u.findings if f.severity.value == "fel"), "")
+        notes = "; ".join(fu.note for fu in u.files if fu.note)
+        t.add_row(u.enhet.kod, u.enhet.namn, f"[{colour}]{u.state}[/{colour}]", str(u.errors), str(u.warnings),
+                  u.seal, ", ".join(fu.file.file for fu in used), first_error or notes)
+    console.print(t)
+    if result.unplaced or ignored:
+        o = Table(title="Filer som inte kunde placeras eller inte lästes")
+        for c in ("Fil", "Kod", "Orsak"):
+            o.add_column(c, overflow="fold")
+        for u in result.unplaced:
+            o.add_row(u.file, u.code, u.reason)
+        for f, why in ignored:
+            o.add_row(f, "ignorerad", why)
+        console.print(o)
+    errors = [f for f in written if f.severity.value == "fel"]
+    if errors:
+        console.print(f"[red]Nämndens arbetsbok har {len(errors)} fel:[/red]")
+        for f in errors[:20]:
+            console.print(f"  {f.code} {f.location.a1}: {f.message}")
+    else:
+        console.print("[green]Nämndens arbetsbok: alla kontroller håller.[/green]")
+    if mismatch:
+        console.print("[red]Den skrivna arbetsboken gav andra fynd än utkastet; kontrollera den.[/red]")
+    console.print(f"Skrev {output} (blad Status och Spårbarhet); historik i {history_path}.")

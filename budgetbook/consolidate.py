@@ -1,0 +1,680 @@
+"""Consolidation: the units' validated workbooks → the nämnd's book, with provenance.
+
+Invariant: pure (no openpyxl, no file system). Every value in the nämnd content comes from
+the included units' cells and has a Trace (unit, file, sheet, cell, value); nothing is typed
+in. Nämnd rows are keyed by the configuration (verksamhet code and order, kostnadsslag row
+code) or by (unit, position); a label alone never decides where a figure goes, except a
+unit's verksamhet name, which the configuration declares unique. Computed columns and total
+rows are not values here: the writer leaves them to the template's formulas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Iterable, Mapping
+
+from .book import Book
+from .config import Enhet, NamndConfig, norm_name
+from .findings import Code, Finding, Location, Severity, make_finding, sort_findings
+from .period import Period
+from .spec import SPEC, Kind, Section
+
+FEL, VARNING, INFO = Severity.FEL, Severity.VARNING, Severity.INFO
+
+CODES = (
+    Code("KONS-001", FEL, "Filen kan inte läsas",
+         "Filen kan inte läsas som en enhets arbetsbok: {reason}",
+         "Be enheten skicka arbetsboken igen, gjord från budgetbooks mall."),
+    Code("KONS-002", FEL, "Okänd enhet",
+         "Arbetsboken anger enhet ”{enhet}”, som inte finns i nämndens konfiguration.",
+         "Rätta Enhet, kod på bladet Uppgifter, eller lägg till enheten i budgetbook.toml."),
+    Code("KONS-003", FEL, "Fel period",
+         "Arbetsboken avser {actual}, men konsolideringen gäller {expected}.",
+         "Flytta filen från inkorgen, eller be enheten rätta År och Månad på bladet Uppgifter."),
+    Code("KONS-004", VARNING, "Okänd fil i inkorgen",
+         "Filen är ingen Excel-arbetsbok (.xlsx) och lästes inte: {reason}",
+         "Ta bort filen ur inkorgen; rapporter ska vara .xlsx gjorda från budgetbooks mall."),
+    Code("KONS-005", FEL, "Två inlämningar från samma enhet",
+         "Enheten har lämnat {section} i flera filer ({files}) och ingen är tydligt nyare "
+         "(samma datum i huvudet och ändringstider inom en minut).",
+         "Ta bort den inaktuella filen ur inkorgen, eller be enheten sätta dagens datum i huvudet."),
+    Code("KONS-006", FEL, "Rapport saknas",
+         "Enhet {enhet} har inte lämnat någon rapport för {period}.",
+         "Påminn kontaktpersonen ({kontakt})."),
+    Code("KONS-010", FEL, "Okänd verksamhet",
+         "Verksamheten ”{row_label}” finns inte bland nämndens verksamheter; raden kan inte föras "
+         "till nämndens tabell.",
+         "Välj verksamheten i listan (som i budgetbook.toml): {choices}."),
+    Code("KONS-011", VARNING, "Verksamhet utanför enhetens uppdrag",
+         "Enheten rapporterar på ”{row_label}”, som den inte är angiven för i konfigurationen.",
+         "Kontrollera raden, eller lägg till verksamheten för enheten i budgetbook.toml."),
+    Code("KONS-012", VARNING, "Verksamhet utan rad",
+         "Enheten ska rapportera på ”{verksamhet}” men har ingen rad för den på bladet Ekonomi.",
+         "Lägg till en rad för ”{verksamhet}”."),
+    Code("KONS-013", INFO, "Omräknade belopp",
+         "Enheten redovisar i {actual}; beloppen har räknats om till nämndens {expected}.",
+         "Ingen åtgärd behövs; använd gärna nämndens beloppsenhet ({expected})."),
+    Code("HIST-001", VARNING, "Ack utfall har minskat",
+         "Ackumulerat utfall för kostnadsraden ”{row_label}” är {actual}, mindre till beloppet än "
+         "{expected} i rapporten för {previous}; ack utfall ska inte minska under året.",
+         "Kontrollera periodiseringen eller om en kostnad bokats om; förklara det i Kommentarer."),
+)
+_CODES = {c.code: c for c in CODES}
+
+SEAL_OK = "validerad och oförändrad"
+SEAL_CHANGED = "ändrad efter validering"
+SEAL_NONE = "ej validerad"
+
+# Unit states, as the Status sheet and the history show them.
+INCLUDED = "inkluderad"
+INCLUDED_WITH_ERRORS = "inkluderad trots fel"
+EXCLUDED = "utelämnad (fel)"
+CONFLICT = "utelämnad (dubbla inlämningar)"
+MISSING = "saknas"
+
+# Sections listed row by row with the unit named in the row (the spec has no enhet column).
+LISTED = ("investeringar", "atgardsplan", "indikatorer", "statsbidrag", "sjukfranvaro")
+# Sections grouped per nämnd verksamhet, unit named in this text column.
+GROUPED = {"prognosorsaker": "orsak", "kommentarer": "kommentar"}
+CLEARLY_NEWER = dt.timedelta(minutes=1)  # mtimes closer than this do not decide
+
+
+# --- what consolidation keeps of one file -------------------------------------------------
+
+@dataclass(frozen=True)
+class Fig:
+    value: Any  # Decimal | str | date
+    ref: str  # A1 on the section's sheet
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    position: int
+    label: str
+    code: str | None
+    values: Mapping[str, Fig]  # column key → readable, non-blank value
+
+
+@dataclass(frozen=True)
+class UnitSection:
+    key: str
+    sheet: str
+    rows: tuple[UnitRow, ...]  # data rows only: no totals, no empty rows
+
+
+@dataclass
+class UnitFile:
+    """One received file, reduced to what consolidation needs (small; crosses processes)."""
+
+    file: str  # as shown: the path inside the inbox
+    readable: bool
+    sha256: str = ""
+    size: int = 0
+    mtime: dt.datetime | None = None
+    enhet_kod: str = ""
+    enhet_namn: str = ""
+    year: int | None = None
+    month: int | None = None
+    belopp_i: str = "tkr"
+    uppgiftslamnare: str = ""
+    datum: dt.date | None = None
+    sections: dict[str, UnitSection] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    seal: str = SEAL_NONE
+
+    @property
+    def period(self) -> Period | None:
+        return Period(self.year, self.month) if self.year and self.month else None
+
+
+def seal_status(stored: Any, computed: str) -> str:
+    if not isinstance(stored, str) or not stored.strip():
+        return SEAL_NONE
+    return SEAL_OK if stored.strip() == computed else SEAL_CHANGED
+
+
+def unit_file(book: Book, findings: list[Finding], *, file: str, seal: str,
+              mtime: dt.datetime | None) -> UnitFile:
+    """Reduce a read and validated Book to what consolidation keeps."""
+    h = book.header
+    datum = h.get("datum") if h else None
+    sections = {}
+    for key, sec in book.sections.items():
+        rows = []
+        for row in sec.data_rows():
+            vals = {k: Fig(c.value, c.ref) for k, c in row.cells.items()
+                    if c.value is not None and c.problem is None and c.error is None}
+            rows.append(UnitRow(row.position, row.label, row.code, vals))
+        sections[key] = UnitSection(key, sec.sheet, tuple(rows))
+    uppgiftslamnare = h.get("uppgiftslamnare") if h else None
+    return UnitFile(
+        file=file, readable=bool(book.sections), sha256=book.meta.sha256, size=book.meta.size,
+        mtime=mtime, enhet_kod=h.enhet_kod.strip() if h else "",
+        enhet_namn=str(h.get("enhet_namn") or "") if h else "",
+        year=h.year if h else None, month=h.month if h else None,
+        belopp_i=h.belopp_i if h else "tkr",
+        uppgiftslamnare=str(uppgiftslamnare) if uppgiftslamnare is not None else "",
+        datum=datum if isinstance(datum, dt.date) else None,
+        sections=sections, findings=list(findings), seal=seal)
+
+
+# --- the result ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Trace:
+    """One nämnd value and one unit cell it came from."""
+
+    section: str
+    position: int  # row position in the nämnd table body
+    column: str
+    label: str  # the nämnd row's label
+    enhet_kod: str
+    enhet_namn: str
+    file: str
+    sheet: str
+    cell: str
+    value: Any  # as the unit's cell shows it
+    factor: Decimal = Decimal(1)  # unit amount × factor = the nämnd's belopp_i
+    note: str = ""
+
+
+@dataclass
+class Unplaced:
+    file: str
+    code: str
+    reason: str
+
+
+@dataclass
+class FileUse:
+    """How one of a unit's files was used."""
+
+    file: UnitFile
+    sections: list[str]  # sections taken from this file
+    superseded: list[str]  # sections taken from a newer file instead
+    note: str = ""
+
+
+@dataclass
+class UnitResult:
+    enhet: Enhet
+    state: str
+    files: list[FileUse] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    sections: dict[str, tuple[UnitFile, UnitSection]] = field(default_factory=dict)
+
+    @property
+    def included(self) -> bool:
+        return self.state in (INCLUDED, INCLUDED_WITH_ERRORS)
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity is FEL for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity is VARNING for f in self.findings)
+
+    @property
+    def seal(self) -> str:
+        seals = {u.file.seal for u in self.files if u.sections}
+        if not seals:
+            return ""
+        if SEAL_CHANGED in seals:
+            return SEAL_CHANGED
+        return SEAL_OK if seals == {SEAL_OK} else SEAL_NONE
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The latest earlier consolidation of the same year, from the history."""
+
+    period: Period
+    units: Mapping[str, Mapping[tuple[str, str, str], Decimal]]  # enhet → figure key → value
+    namnd: Mapping[tuple[str, str, str], Decimal]
+
+
+@dataclass(frozen=True)
+class PrognosChange:
+    kod: str
+    namn: str
+    position: int  # the verksamhet's row in the nämnd's Ekonomi table
+    current: Decimal | None
+    previous: Decimal | None
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.current is None or self.previous is None:
+            return None
+        return self.current - self.previous
+
+
+@dataclass
+class Consolidation:
+    config: NamndConfig
+    period: Period
+    include_failing: bool
+    units: list[UnitResult]
+    unplaced: list[Unplaced]
+    header: dict[str, Any]
+    rows: dict[str, list[dict[str, Any]]]
+    fixed: dict[str, dict[str, dict[str, Any]]]
+    traces: list[Trace]
+    namnd_figures: dict[tuple[str, str, str], Decimal]  # ("ekonomi", vkod, col) → sum
+    prognos: list[PrognosChange]
+    previous: Period | None
+
+    @property
+    def all_included_clean(self) -> bool:
+        return all(u.state == INCLUDED for u in self.units)
+
+    def unit(self, kod: str) -> UnitResult | None:
+        return next((u for u in self.units if u.enhet.kod == kod), None)
+
+
+def _finding(code: str, location: Location, **params: Any) -> Finding:
+    return make_finding(_CODES[code], location, **params)
+
+
+# --- placing files on units ---------------------------------------------------------------
+
+def place(config: NamndConfig, period: Period, files: Iterable[UnitFile],
+          unplaced: list[Unplaced]) -> dict[str, list[UnitFile]]:
+    """Group readable files for this period by their configured enhet; list the rest."""
+    by_unit: dict[str, list[UnitFile]] = defaultdict(list)
+    for f in files:
+        if not f.readable:
+            first = next((x for x in f.findings if x.severity is FEL), None)
+            unplaced.append(Unplaced(f.file, "KONS-001", first.message if first else "okänt fel"))
+        elif not f.enhet_kod or config.enhet(f.enhet_kod) is None:
+            unplaced.append(Unplaced(f.file, "KONS-002", _CODES["KONS-002"].render(
+                {"enhet": f.enhet_kod or "(tom)"})[0]))
+        elif f.period != period:
+            unplaced.append(Unplaced(f.file, "KONS-003", _CODES["KONS-003"].render(
+                {"actual": str(f.period) if f.period else "ingen period", "expected": str(period)})[0]))
+        else:
+            by_unit[config.enhet(f.enhet_kod).kod].append(f)
+    return by_unit
+
+
+def _order_key(f: UnitFile) -> tuple:
+    return (f.datum or dt.date.min, f.mtime or dt.datetime.min, f.file)
+
+
+def _clearly_newer(a: UnitFile, b: UnitFile) -> str | None:
+    """Why ``a`` is clearly newer than ``b``, or None."""
+    if a.sha256 and a.sha256 == b.sha256:
+        return f"{b.file} har samma innehåll (samma sha256)"
+    if a.datum and b.datum and a.datum != b.datum:
+        return f"nyare datum i huvudet ({a.datum:%Y-%m-%d} mot {b.datum:%Y-%m-%d} i {b.file})" \
+            if a.datum > b.datum else None
+    if a.mtime and b.mtime and a.mtime - b.mtime >= CLEARLY_NEWER:
+        return (f"samma eller inget datum i huvudet; filen ändrades senare "
+                f"({a.mtime:%Y-%m-%d %H:%M} mot {b.mtime:%Y-%m-%d %H:%M} för {b.file})")
+    return None
+
+
+def _resolve(enhet: Enhet, files: list[UnitFile]) -> UnitResult:
+    """Choose, per section, the file a unit's figures come from."""
+    uses = {f.file: FileUse(f, [], []) for f in sorted(files, key=lambda f: f.file)}
+    result = UnitResult(enhet, INCLUDED, files=list(uses.values()))
+    notes: dict[str, list[str]] = defaultdict(list)
+    undecided: list[tuple[str, list[UnitFile]]] = []
+    for sec in SPEC.sections:
+        candidates = [f for f in files if sec.key in f.sections]
+        if not candidates:
+            continue
+        newest = max(candidates, key=_order_key)
+        others = [f for f in candidates if f is not newest]
+        reasons = [_clearly_newer(newest, o) for o in others]
+        if any(r is None for r in reasons):
+            undecided.append((sec.sheet, candidates))
+            continue
+        uses[newest.file].sections.append(sec.key)
+        result.sections[sec.key] = (newest, newest.sections[sec.key])
+        for o, why in zip(others, reasons):
+            uses[o.file].superseded.append(sec.key)
+            notes[o.file].append(f"{sec.sheet}: ersatt av {newest.file}, {why}")
+    if undecided:  # one finding for the unit, naming every section in doubt
+        result.state = CONFLICT
+        files = sorted({f.file for _, cands in undecided for f in cands})
+        result.findings.append(_finding("KONS-005", Location(file=files[0]),
+                                        section=", ".join(s for s, _ in undecided), files=", ".join(files)))
+    for name, use in uses.items():
+        if notes[name]:
+            # One reason per file is enough when every section went the same way.
+            distinct = sorted({n.split(": ", 1)[1] for n in notes[name]})
+            use.note = distinct[0] if len(distinct) == 1 and not use.sections else "; ".join(notes[name])
+    # The findings that concern what is used: each file's own, for the sections taken from it.
+    for use in result.files:
+        taken = set(use.sections)
+        if not taken:
+            continue
+        result.findings.extend(f for f in use.file.findings
+                               if not f.location.section or f.location.section in taken)
+    return result
+
+
+# --- checks only consolidation can make ---------------------------------------------------
+
+def _check_unit(config: NamndConfig, period: Period, unit: UnitResult, previous: Previous | None) -> None:
+    vmap = {norm_name(v.namn): v for v in config.verksamheter}
+    already = {(f.location.file, f.location.cell) for f in unit.findings if f.severity is FEL}
+    choices = ", ".join(v.namn for v in config.verksamheter)
+    own = set(unit.enhet.verksamheter)
+    reported: set[str] = set()
+    converted = set()
+    for key, (uf, sec) in unit.sections.items():
+        if uf.belopp_i != config.belopp_i and uf.file not in converted and _has_amounts(SPEC.section(key)):
+            converted.add(uf.file)
+            unit.findings.append(_finding("KONS-013", Location(file=uf.file),
+                                          actual=uf.belopp_i, expected=config.belopp_i))
+        if key not in ("ekonomi", "prognosorsaker", "kommentarer"):
+            continue
+        for row in sec.rows:
+            fig = row.values.get("verksamhet")
+            if fig is None:
+                continue
+            loc = Location(file=uf.file, section=key, sheet=sec.sheet, cell=fig.ref,
+                           row_label=row.label, column="verksamhet")
+            v = vmap.get(norm_name(row.label))
+            if v is None:
+                if (uf.file, fig.ref) not in already:
+                    unit.findings.append(_finding("KONS-010", loc, choices=choices))
+            elif key == "ekonomi":
+                reported.add(v.kod)
+                if v.kod not in own:
+                    unit.findings.append(_finding("KONS-011", loc))
+    if "ekonomi" in unit.sections:
+        uf, sec = unit.sections["ekonomi"]
+        for kod in unit.enhet.verksamheter:
+            if kod not in reported:
+                unit.findings.append(_finding("KONS-012", Location(file=uf.file, section="ekonomi",
+                                                                   sheet=sec.sheet),
+                                              verksamhet=config.verksamhet(kod).namn))
+    if previous is not None and previous.period.year == period.year and previous.period < period:
+        _check_against_previous(config, unit, previous)
+    unit.findings = sort_findings(unit.findings)
+
+
+def _has_amounts(sec: Section) -> bool:
+    return any(c.kind is Kind.AMOUNT for c in sec.columns)
+
+
+def _check_against_previous(config: NamndConfig, unit: UnitResult, previous: Previous) -> None:
+    """HIST-001: ack utfall of a cost line must not fall (kostnader are negative: |x| falls)."""
+    before = previous.units.get(unit.enhet.kod)
+    if not before:
+        return
+    kostnadsslag = SPEC.section("kostnadsslag")
+    cost_rows = {r.code for r in kostnadsslag.fixed_rows if r.sign is not None and r.sign.value == "-"
+                 and not r.is_total}
+    for key, column in (("ekonomi", "utfall_kostnader"), ("kostnadsslag", "utfall")):
+        if key not in unit.sections:
+            continue
+        uf, sec = unit.sections[key]
+        factor = amount_factor(uf.belopp_i, config.belopp_i)
+        for row in sec.rows:
+            if key == "kostnadsslag" and row.code not in cost_rows:
+                continue
+            fig = row.values.get(column)
+            rk = row_key(config, key, row)
+            prev = before.get((key, rk, column))
+            if fig is None or not isinstance(fig.value, Decimal) or prev is None:
+                continue
+            now = fig.value * factor
+            if abs(now) < abs(prev):
+                unit.findings.append(_finding(
+                    "HIST-001", Location(file=uf.file, section=key, sheet=sec.sheet, cell=fig.ref,
+                                         row_label=row.label, column=column),
+                    expected=prev, actual=now, difference=now - prev, previous=str(previous.period)))
+
+
+def amount_factor(unit_belopp_i: str, namnd_belopp_i: str) -> Decimal:
+    if unit_belopp_i == namnd_belopp_i:
+        return Decimal(1)
+    return Decimal(1000) if unit_belopp_i == "mnkr" else Decimal("0.001")
+
+
+def row_key(config: NamndConfig, section: str, row: UnitRow) -> str:
+    """How a unit row is recognised from one period to the next."""
+    if section == "ekonomi":
+        v = next((v for v in config.verksamheter if norm_name(v.namn) == norm_name(row.label)), None)
+        return v.kod if v else "namn:" + norm_name(row.label)
+    if row.code:
+        return row.code
+    return f"#{row.position}"
+
+
+def unit_figures(config: NamndConfig, unit: UnitResult) -> dict[tuple[str, str, str], tuple[Any, UnitFile, str, str]]:
+    """Every value a unit delivered: (section, row key, column) → (value, file, sheet, cell)."""
+    out = {}
+    for key, (uf, sec) in unit.sections.items():
+        factor = amount_factor(uf.belopp_i, config.belopp_i)
+        spec = SPEC.section(key)
+        for row in sec.rows:
+            rk = row_key(config, key, row)
+            for col, fig in row.values.items():
+                v = fig.value
+                if isinstance(v, Decimal) and spec.column(col).kind is Kind.AMOUNT:
+                    v = v * factor
+                out[(key, rk, col)] = (v, uf, sec.sheet, fig.ref)
+    return out
+
+
+# --- the nämnd's content ------------------------------------------------------------------
+
+def consolidate(config: NamndConfig, period: Period, files: Iterable[UnitFile], *,
+                include_failing: bool = False, previous: Previous | None = None,
+                unplaced: Iterable[Unplaced] = (), today: dt.date | None = None) -> Consolidation:
+    lost = list(unplaced)
+    by_unit = place(config, period, files, lost)
+    units: list[UnitResult] = []
+    for enhet in config.enheter:
+        got = by_unit.get(enhet.kod)
+        if not got:
+            units.append(UnitResult(enhet, MISSING, findings=[_finding(
+                "KONS-006", Location(), enhet=f"{enhet.kod} {enhet.namn}", period=str(period),
+                kontakt=enhet.kontakt or "kontaktperson saknas i konfigurationen")]))
+            continue
+        unit = _resolve(enhet, got)
+        _check_unit(config, period, unit, previous)
+        if unit.state != CONFLICT and unit.errors:
+            unit.state = INCLUDED_WITH_ERRORS if include_failing else EXCLUDED
+        units.append(unit)
+    builder = _Builder(config, [u for u in units if u.included])
+    builder.build()
+    # Spårbarhet reads in the nämnd's order: section, row, column, then unit.
+    order = {s.key: (i, {c.key: j for j, c in enumerate(s.columns)}) for i, s in enumerate(SPEC.sections)}
+    builder.traces.sort(key=lambda t: (order[t.section][0], t.position, order[t.section][1][t.column]))
+    prognos = []
+    for i, v in enumerate(config.verksamheter):
+        prev = previous.namnd.get(("ekonomi", v.kod, "prognos_netto")) if previous else None
+        prognos.append(PrognosChange(v.kod, v.namn, i, builder.figures.get(("ekonomi", v.kod, "prognos_netto")),
+                                     prev))
+    header = {"namnd": config.namnd, "enhet_kod": config.kod, "enhet_namn": config.namnd,
+              "ar": period.year, "manad": period.month, "rapporttyp": period.rapporttyp,
+              "belopp_i": config.belopp_i, "uppgiftslamnare": "budgetbook (konsolidering)",
+              "datum": today or dt.date.today()}
+    return Consolidation(config=config, period=period, include_failing=include_failing, units=units,
+                         unplaced=sorted(lost, key=lambda u: u.file), header=header, rows=builder.rows,
+                         fixed=builder.fixed, traces=builder.traces, namnd_figures=builder.figures,
+                         prognos=prognos, previous=previous.period if previous else None)
+
+
+class _Builder:
+    """Sums and lists the included units' rows into nämnd rows, tracing every value."""
+
+    def __init__(self, config: NamndConfig, units: list[UnitResult]):
+        self.config = config
+        self.units = units
+        self.rows: dict[str, list[dict[str, Any]]] = {}
+        self.fixed: dict[str, dict[str, dict[str, Any]]] = {}
+        self.traces: list[Trace] = []
+        self.figures: dict[tuple[str, str, str], Decimal] = {}
+        self.vmap = {norm_name(v.namn): (i, v) for i, v in enumerate(config.verksamheter)}
+        names = [e.namn for e in config.enheter]
+        self.shown = {e.kod: e.namn if names.count(e.namn) == 1 else f"{e.namn} ({e.kod})"
+                      for e in config.enheter}
+
+    def build(self) -> None:
+        self._ekonomi()
+        self._kostnadsslag()
+        for key, column in GROUPED.items():
+            self._grouped(key, column)
+        for key in LISTED:
+            self._listed(key)
+        self._statistik()
+
+    def _each(self, key: str):
+        for unit in self.units:
+            if key in unit.sections:
+                uf, sec = unit.sections[key]
+                yield unit, uf, sec, amount_factor(uf.belopp_i, self.config.belopp_i)
+
+    def _trace(self, key: str, position: int, column: str, label: str, unit: UnitResult, uf: UnitFile,
+               sec: UnitSection, fig: Fig, factor: Decimal) -> None:
+        note = "enheten har fel" if unit.state == INCLUDED_WITH_ERRORS else ""
+        if factor != 1 and isinstance(fig.value, Decimal):
+            note = (note + "; " if note else "") + f"omräknat från {uf.belopp_i}"
+        self.traces.append(Trace(key, position, column, label, unit.enhet.kod, unit.enhet.namn, uf.file,
+                                 sec.sheet, fig.ref, fig.value, factor, note))
+
+    @staticmethod
+    def _value(col, fig: Fig, factor: Decimal) -> Any:
+        if isinstance(fig.value, Decimal) and col.kind is Kind.AMOUNT:
+            return fig.value * factor
+        return fig.value
+
+    def _sum_rows(self, key: str, rows: list[tuple[str, str]], match) -> dict[str, dict[str, Any]]:
+        """Sum units' rows onto nämnd rows: ``rows`` = (row key, label); ``match`` maps a unit
+        row to a row key (or None)."""
+        spec = SPEC.section(key)
+        position = {rk: i for i, (rk, _) in enumerate(rows)}
+        labels = dict(rows)
+        sums: dict[str, dict[str, Any]] = {rk: {} for rk, _ in rows}
+        for unit, uf, sec, factor in self._each(key):
+            for row in sec.rows:
+                rk = match(row)
+                if rk is None:
+                    continue
+                for col in spec.columns:
+                    fig = row.values.get(col.key)
+                    if fig is None or not isinstance(fig.value, Decimal):
+                        continue
+                    self._trace(key, position[rk], col.key, labels[rk], unit, uf, sec, fig, factor)
+                    if not col.computed:
+                        acc = sums[rk]
+                        acc[col.key] = acc.get(col.key, Decimal(0)) + self._value(col, fig, factor)
+        for rk, vals in sums.items():
+            for col, v in vals.items():
+                self.figures[(key, rk, col)] = v
+        return sums
+
+    def _ekonomi(self) -> None:
+        rows = [(v.kod, v.namn) for v in self.config.verksamheter]
+
+        def match(row: UnitRow) -> str | None:
+            hit = self.vmap.get(norm_name(row.label))
+            return hit[1].kod if hit else None
+
+        sums = self._sum_rows("ekonomi", rows, match)
+        self.rows["ekonomi"] = [{"verksamhet": v.namn, **sums[v.kod]} for v in self.config.verksamheter]
+
+    def _kostnadsslag(self) -> None:
+        spec = SPEC.section("kostnadsslag")
+        rows = [(r.code, r.label) for r in spec.fixed_rows]
+        leaves = {r.code for r in spec.fixed_rows if not r.is_total}
+        sums = self._sum_rows("kostnadsslag", rows, lambda row: row.code if row.code in leaves else None)
+        self.fixed["kostnadsslag"] = {code: vals for code, vals in sums.items() if vals}
+
+    def _copy(self, key: str, position: int, label: str, unit: UnitResult, uf: UnitFile,
+              sec: UnitSection, row: UnitRow, factor: Decimal, override: Mapping[str, Any]) -> dict[str, Any]:
+        spec = SPEC.section(key)
+        out: dict[str, Any] = {}
+        for col in spec.columns:
+            fig = row.values.get(col.key)
+            if col.key in override:
+                out[col.key] = override[col.key]
+            elif fig is not None and not col.computed:
+                out[col.key] = self._value(col, fig, factor)
+            if fig is not None:
+                self._trace(key, position, col.key, label, unit, uf, sec, fig, factor)
+        return out
+
+    def _prefixed(self, unit: UnitResult, text: Any) -> str:
+        text = "" if text is None else str(text)
+        return f"{self.shown[unit.enhet.kod]}: {text}" if text else self.shown[unit.enhet.kod]
+
+    def _listed(self, key: str) -> None:
+        spec = SPEC.section(key)
+        out = []
+        for unit, uf, sec, factor in self._each(key):
+            for row in sec.rows:
+                label = self._prefixed(unit, row.values[spec.label_column].value
+                                       if spec.label_column in row.values else "")
+                out.append(self._copy(key, len(out), label, unit, uf, sec, row, factor,
+                                      {spec.label_column: label}))
+        self.rows[key] = out
+
+    def _grouped(self, key: str, text_column: str) -> None:
+        """Rows grouped per nämnd verksamhet (configuration order), then unit, then position."""
+        spec = SPEC.section(key)
+        found = []
+        unknown_order: dict[str, int] = {}
+        for u_i, (unit, uf, sec, factor) in enumerate(self._each(key)):
+            for row in sec.rows:
+                hit = self.vmap.get(norm_name(row.label))
+                if hit is None:
+                    group = (len(self.vmap) + unknown_order.setdefault(norm_name(row.label),
+                                                                       len(unknown_order)), row.label)
+                else:
+                    group = (hit[0], hit[1].namn)
+                found.append((group, u_i, row.position, unit, uf, sec, row, factor))
+        found.sort(key=lambda x: (x[0][0], x[1], x[2]))
+        out = []
+        for (_, vname), _, _, unit, uf, sec, row, factor in found:
+            text = self._prefixed(unit, row.values[text_column].value if text_column in row.values else "")
+            out.append(self._copy(key, len(out), vname, unit, uf, sec, row, factor,
+                                  {spec.label_column: vname, text_column: text}))
+        self.rows[key] = out
+
+    def _statistik(self) -> None:
+        """Additive key figures (Summerbar = Ja for every unit) are summed; the rest listed."""
+        key = "statistik"
+        spec = SPEC.section(key)
+        months = [c for c in spec.columns if c.kind is Kind.NUMBER]
+        groups: dict[tuple[str, Any], list] = {}
+        for unit, uf, sec, factor in self._each(key):
+            for row in sec.rows:
+                ar = row.values["ar"].value if "ar" in row.values else None
+                groups.setdefault((norm_name(row.label), ar), []).append((unit, uf, sec, row, factor))
+        out: list[dict[str, Any]] = []
+        for (_, ar), members in groups.items():
+            additive = all(m[3].values.get("summerbar") and m[3].values["summerbar"].value == "Ja"
+                           for m in members)
+            if additive:
+                label = members[0][3].label
+                row_out: dict[str, Any] = {"nyckeltal": label, "summerbar": "Ja"}
+                if ar is not None:
+                    row_out["ar"] = ar
+                pos = len(out)
+                for n, (unit, uf, sec, row, factor) in enumerate(members):
+                    for c in ("nyckeltal", "ar", "summerbar"):
+                        if c in row.values and n == 0:  # the row's key, as the first unit wrote it
+                            self._trace(key, pos, c, label, unit, uf, sec, row.values[c], factor)
+                    for col in months:
+                        fig = row.values.get(col.key)
+                        if fig is not None and isinstance(fig.value, Decimal):
+                            row_out[col.key] = row_out.get(col.key, Decimal(0)) + fig.value
+                            self._trace(key, pos, col.key, label, unit, uf, sec, fig, factor)
+                out.append(row_out)
+            else:
+                for unit, uf, sec, row, factor in members:
+                    label = self._prefixed(unit, row.label)
+                    out.append(self._copy(key, len(out), label, unit, uf, sec, row, factor,
+                                          {"nyckeltal": label}))
+        self.rows[key] = out

@@ -1,0 +1,54 @@
+"""SUM-001, CALC-001, SIGN-003: totals, computed cells and avvikelse signs, from the spec.
+
+Invariant: the rules yield ``Violation``s, not findings; the engine folds them so that one
+wrong cell is reported once, with every check it breaks. Row equations run batched through
+pandera over all books (``tables``); column sums are exact Decimal loops (``equations``).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from ..book import Book
+from ..findings import Code, Severity
+from ..rootcause import Violation
+from .equations import row_checks, row_violations, sum_violations
+from .tables import equation_schema, run_schema, scopes_by_section, section_frame
+
+FEL = Severity.FEL
+
+CODES = (
+    Code("SUM-001", FEL, "Summan stämmer inte med raderna",
+         "{header} på raden ”{row_label}” är {act}, men {what} kräver {exp} "
+         "(skillnad {diff}; avrundningen förklarar högst ±{tol}).",
+         "Rätta {cell} eller raderna som summeras. Låt summaraden vara mallens formel i stället "
+         "för ett inskrivet tal."),
+    Code("CALC-001", FEL, "Beräknat värde stämmer inte",
+         "{header} på raden ”{row_label}” är {act}, men {what} kräver {exp} "
+         "(skillnad {diff}; avrundningen förklarar högst ±{tol}).",
+         "Rätta {cell} eller beloppen den räknas från. En beräknad cell ska ha mallens formel, "
+         "inte ett inskrivet tal."),
+    Code("SIGN-003", FEL, "Avvikelsen har fel tecken",
+         "{header} på raden ”{row_label}” är {act}, men {what} kräver {exp}: tecknet säger "
+         "motsatsen till utfall och budget (positivt = bättre än budget).",
+         "Skriv avvikelsen som {what}, här {exp}; eller låt mallens formel räkna ut den."),
+)
+
+
+def arithmetic(books: Sequence[Book], context) -> list[list[Violation]]:
+    """Every row equation and every column sum of every book, batched per section."""
+    out: list[list[Violation]] = [[] for _ in books]
+    for section, scopes in scopes_by_section(books, context.settings):
+        checks = {c.name: c for c in row_checks(section)}
+        frame, where = section_frame(scopes)
+        for flag in run_schema(equation_schema(section), frame, where):
+            v = row_violations(flag.scope, flag.row, checks[flag.check])
+            if v is not None:
+                out[flag.book].append(v)
+        for book_index, scope in scopes:
+            out[book_index].extend(sum_violations(scope))
+    return out
+
+
+RULES = ()
+BATCH_RULES = (arithmetic,)

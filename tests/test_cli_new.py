@@ -1,0 +1,49 @@
+"""`budgetbook new` and `budgetbook templates` through the real command line."""
+
+import subprocess
+import sys
+
+from budgetbook.excel import read_workbook
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "budgetbook", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_new_writes_a_unit_workbook_with_the_header_filled(tmp_path):
+    out = tmp_path / "enhet.xlsx"
+    res = run("new", "--enhet", "1001", "--period", "2022-04", "--section", "ekonomi",
+              "--section", "kommentarer", "--namnd", "Socialnämnden", "--enhet-namn", "Omsorgsenheten", "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    book = read_workbook(out)
+    assert set(book.sections) == {"ekonomi", "kommentarer"}
+    h = book.header
+    assert (h.get("enhet_kod"), h.get("enhet_namn"), h.get("namnd")) == ("1001", "Omsorgsenheten", "Socialnämnden")
+    assert (h.year, h.month, h.get("rapporttyp"), h.belopp_i) == (2022, 4, "Tertialrapport 1", "tkr")
+    assert not [f for f in book.findings if f.code.startswith("READ-02")]
+
+
+def test_new_refuses_to_overwrite_without_force_and_keeps_a_backup(tmp_path):
+    out = tmp_path / "enhet.xlsx"
+    out.write_bytes(b"my own work")
+    res = run("new", "--enhet", "1001", "--period", "2022-08", "-o", str(out))
+    assert res.returncode == 2 and out.read_bytes() == b"my own work"
+    res = run("new", "--enhet", "1001", "--period", "2022-08", "-o", str(out), "--force")
+    assert res.returncode == 0
+    assert (tmp_path / "enhet.xlsx.bak").read_bytes() == b"my own work"
+    assert read_workbook(out).header.month == 8
+
+
+def test_new_rejects_a_bad_period_and_an_unknown_section(tmp_path):
+    res = run("new", "--enhet", "1", "--period", "2022-13", "-o", str(tmp_path / "x.xlsx"))
+    assert res.returncode == 2 and "ÅÅÅÅ-MM" in res.stderr and "Traceback" not in res.stderr
+    res = run("new", "--enhet", "1", "--period", "2022-08", "--section", "budget", "-o", str(tmp_path / "x.xlsx"))
+    assert res.returncode == 2 and "Okänd sektion" in res.stderr
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_templates_command_writes_every_section(tmp_path):
+    res = run("templates", "--out", str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    names = sorted(p.name for p in tmp_path.glob("*.xlsx"))
+    assert "rapport.xlsx" in names and "ekonomi.xlsx" in names and len(names) == 11
