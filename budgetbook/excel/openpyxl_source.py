@@ -80,7 +80,8 @@ class OpenpyxlSource:
                     value = int(value)
                 elif isinstance(value, dt.datetime) and value.time() == dt.time(0):
                     value = value.date()  # as calamine gives a date without a time of day
-                cells[(cf.row, cf.column)] = RawCell(value=value, formula=is_formula, error=error)
+                text = cf.value[1:] if is_formula and isinstance(cf.value, str) and cf.value.startswith("=") else None
+                cells[(cf.row, cf.column)] = RawCell(value=value, formula=is_formula, error=error, text=text or None)
         hidden = {r for r, dim in wf.row_dimensions.items() if dim.hidden and r <= max_row}
         merged = [parse_range(str(m)) for m in wf.merged_cells.ranges]
         return SheetGrid(cells=cells, hidden_rows=hidden, merged=merged)

@@ -34,7 +34,6 @@ from budgetbook.spec import SPEC, Kind
 from tests.helpers import HEADER, sample_value
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-EKONOMI_SHEET = "xl/worksheets/sheet4.xml"  # Anvisningar, Uppgifter, Listor, Ekonomi
 
 BASE_ROWS = {"ekonomi": [
     dict(verksamhet="Barn och unga 0–20 år", utfall_intakter=6700, utfall_kostnader=-118100,
@@ -57,6 +56,16 @@ def base_workbook(header: dict | None = None, rows: dict | None = None,
 
 def base_bytes(**kw) -> bytes:
     return workbook_bytes(base_workbook(**kw))
+
+
+def _sheet_part(sheet: str) -> str:
+    """The zip part of a sheet of the base workbook, as its own relationships say."""
+    from budgetbook.excel.package import open_package
+
+    return open_package("base.xlsx", base_bytes()).sheet(sheet).part
+
+
+EKONOMI_SHEET = _sheet_part(SPEC.section("ekonomi").sheet)
 
 
 def zip_bytes(parts: dict[str, bytes], stored: tuple[str, ...] = ()) -> bytes:
