@@ -50,6 +50,8 @@ def fmt_value(v: Any) -> str:
         return "SANT" if v else "FALSKT"
     if isinstance(v, (int, Decimal)) or isinstance(v, float):
         d = v if isinstance(v, Decimal) else Decimal(str(v))
+        if not d.is_finite():  # a cell value that overflowed a double (1.8E+308)
+            return "inte ett tal" if d.is_nan() else ("oändligt" if d > 0 else "−oändligt")
         if d == d.to_integral_value():
             s = f"{int(d):,}".replace(",", "\u00a0")
         else:

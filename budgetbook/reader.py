@@ -8,6 +8,7 @@ its cell. It raises only for programming faults.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from typing import Iterable
@@ -115,7 +116,7 @@ def _read_header(source: WorkbookSource, spec: ReportSpec, ctx: _Ctx) -> Header 
         elif f.choices and parsed.value not in f.choices:
             rule = "ett av " + ", ".join(f.choices)
         if rule:
-            ctx.add("READ-021", loc, label=f.label, actual=raw.error or raw.value, rule=rule, sheet=sh)
+            ctx.add("READ-021", loc, label=f.label, actual=raw.error or shown(raw.value), rule=rule, sheet=sh)
     return Header(sheet=sheet, fields=fields)
 
 
@@ -440,7 +441,7 @@ def _cell_findings(data: SectionData, ctx: _Ctx, unit: str) -> None:
                 continue
             loc = Location(file=ctx.file, section=sec.key, sheet=data.sheet, cell=cell.ref,
                            row_label=row.label, column=col.key)
-            params = dict(raw=cell.raw, error=cell.error, value=cell.value, unit=unit,
+            params = dict(raw=shown(cell.raw), error=cell.error, value=cell.value, unit=unit,
                           choices=", ".join(col.choices),
                           form="ÅÅÅÅ-MM" if col.kind is Kind.MONTH else "ÅÅÅÅ-MM-DD",
                           header=col.header)
@@ -456,6 +457,14 @@ def _has_inputs(col: Column, row: SectionRow, is_total: bool) -> bool:
     if is_total:
         return True
     return any(not row.cells[k].blank for k in col.formula.inputs if k in row.cells)
+
+
+def shown(raw: object) -> object:
+    """A raw value as a message shows it: a date-time at midnight is the date (calamine
+    gives a datetime for some date formats where openpyxl's source gives the date)."""
+    if isinstance(raw, dt.datetime) and raw.time() == dt.time(0):
+        return raw.date()
+    return raw
 
 
 def _inputs_readable(col: Column, row: SectionRow) -> bool:

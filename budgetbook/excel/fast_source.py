@@ -19,7 +19,8 @@ import python_calamine
 
 from ..book import BookMeta
 from ..source import EMPTY, RawCell, SheetGrid
-from .package import Package, PackageError, col_to_index, cut_after_row, open_package, parse_range
+from .package import (EngineFault, Package, PackageError, col_to_index, cut_after_row, engine_fault,
+                      open_package, parse_range)
 
 # A formula cell and its text (empty for a shared formula's followers: <f t="shared" si="0"/>).
 _FORMULA_CELL = re.compile(rb'<c\s[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*(?<!/)><f(?:\s[^>]*?)?(?:/>|>([^<]*)</f>)')
@@ -74,7 +75,11 @@ class FastSource:
             rows = self._workbook().get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=max_row)
         except PackageError:
             raise
-        except Exception as exc:
+        except BaseException as exc:  # a Rust panic is no Exception: it must not reach the user
+            if engine_fault(exc):
+                raise EngineFault(f"bladet {sheet}: {exc}") from None
+            if not isinstance(exc, Exception):
+                raise
             raise PackageError("READ-004", reason=f"bladet {sheet}: {exc}") from None
         whole = self.package.part(info.part)
         xml = cut_after_row(whole, max_row)

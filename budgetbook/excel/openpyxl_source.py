@@ -74,7 +74,9 @@ class OpenpyxlSource:
                     value = None
                 if value is None and not is_formula and error is None:
                     continue
-                if isinstance(value, float) and value.is_integer():
+                if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**53:
+                    value = float(value)  # a cell holds a double, as calamine gives it
+                if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
                     value = int(value)
                 elif isinstance(value, dt.datetime) and value.time() == dt.time(0):
                     value = value.date()  # as calamine gives a date without a time of day

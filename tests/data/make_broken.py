@@ -413,6 +413,12 @@ def _hide_sheet(wb: Workbook) -> None:
     wb["Ekonomi"].sheet_state = "hidden"
 
 
+def _date_out_of_range(wb: Workbook) -> None:
+    ws = wb["Åtgärdsplan"]
+    ws["A5"] = "Minska inhyrd personal"
+    ws["C5"] = -1e17  # in a yyyy-mm-dd cell: python-calamine panics converting it
+
+
 def _drop_name(wb: Workbook) -> None:
     del wb.defined_names["manad"]
 
@@ -568,6 +574,10 @@ CASES: tuple[Case, ...] = (
          "orimliga tal)", (), _wrong),
     Case("svenska_tal.xlsx", "Tal skrivna som svensk text, tomma och tillagda rader, formler utan sparat värde",
          (), _swedish),
+    Case("datum_utanfor.xlsx", "Ett tal långt utanför Excels datum i en datumcell", ("IN-001",),
+         _mutated(_date_out_of_range, sections=("ekonomi", "atgardsplan"))),
+    Case("oandligt_tal.xlsx", "Ett tal för stort för Excel (1,8E+308, läses som oändligt)", ("IN-005",),
+         lambda: rezip(base_bytes(), edit_part(EKONOMI_SHEET, lambda b: b.replace(b"<v>6700</v>", b"<v>1.8E+308</v>", 1)))),
     # Resource limits
     Case("zipbomb_kvot.xlsx", "Zip-bomb: en del packas upp mer än 1 000 gånger", ("READ-005",), _zip_bomb_ratio),
     Case("zipbomb_storlek.xlsx", "Zip-bomb: över 300 MiB uppackat", ("READ-005",), _zip_bomb_size),
