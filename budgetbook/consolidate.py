@@ -18,6 +18,7 @@ from typing import Any, Iterable, Mapping
 
 from .book import Book
 from .config import Enhet, NamndConfig, norm_name
+from .engine import Context
 from .findings import Code, Finding, Location, Severity, make_finding, sort_findings
 from .period import Period
 from .spec import SPEC, Kind, Section
@@ -80,6 +81,21 @@ LISTED = ("investeringar", "atgardsplan", "indikatorer", "statsbidrag", "sjukfra
 # Sections grouped per nämnd verksamhet, unit named in this text column.
 GROUPED = {"prognosorsaker": "orsak", "kommentarer": "kommentar"}
 CLEARLY_NEWER = dt.timedelta(minutes=1)  # mtimes closer than this do not decide
+# Rule families that do not apply to the nämnd's own workbook: a unit's kommentar quotes the
+# unit's figures, never the nämnd's sums, so prose is checked in each unit's workbook only.
+UNIT_ONLY_FAMILIES = ("TEXT-",)
+
+
+def namnd_context(config: NamndConfig, period: Period) -> Context:
+    """The Context the nämnd's own workbook is validated in: the nämnd's settings, minus the
+    rules that compare a unit's prose with tables (they hold per unit, not on the sums)."""
+    from dataclasses import replace
+
+    from .catalogue import all_codes
+
+    off = {c: "av" for c in all_codes() if c.startswith(UNIT_ONLY_FAMILIES)}
+    settings = replace(config.settings, severities={**config.settings.severities, **off})
+    return Context(settings=settings, period=period, verksamheter=tuple(v.namn for v in config.verksamheter))
 
 
 # --- what consolidation keeps of one file -------------------------------------------------

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
 
+from rich.markup import escape
+
 from ..demo import DEMO_PERIOD, DEMO_SEED, DemoDirError, DemoFiles, planted_found, write_demo
 from ..findings import Finding, Severity, count_by_severity
 from ..period import Period
@@ -38,7 +40,7 @@ def run(directory: Path, seed: int = DEMO_SEED, period: str = DEMO_PERIOD) -> in
         p = Period.parse(period)
         files = write_demo(directory, seed=seed, period=p)
     except (DemoDirError, ValueError) as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(str(exc))}[/red]")
         return 2
     demo = DemoRun(files)
     _show_created(console, files, p)
@@ -52,7 +54,7 @@ def _show_created(console, files: DemoFiles, p: Period) -> None:
     units = files.units
     missing = [u for u in units if u.missing]
     console.rule(f"[bold]budgetbook demo[/bold] · {units[0].header['namnd']} · {p} ({p.rapporttyp})")
-    console.print(f"Skapade [bold]{files.root}[/bold]:")
+    console.print(f"Skapade [bold]{escape(str(files.root))}[/bold]:")
     console.print(f"  {files.config.name:<18} nämndens konfiguration: 6 verksamheter, {len(units)} enheter")
     console.print(f"  {files.inbox.name + '/':<18} {len(files.workbooks)} ifyllda arbetsböcker "
                   f"({len(missing)} enhet har inte skickat in)")
@@ -157,16 +159,16 @@ def _show_next(console, demo: DemoRun) -> None:
                       + "; ".join(demo.unavailable) + ".")
     console.print()
     console.rule("Öppna sedan")
-    console.print(f"  {files.config}  — nämndens konfiguration (verksamheter och enheter)")
+    console.print(f"  {escape(str(files.config))}  — nämndens konfiguration (verksamheter och enheter)")
     sample = next(iter(files.workbooks.values()))
-    console.print(f"  {sample}  — en enhets arbetsbok som controllern ser den")
+    console.print(f"  {escape(str(sample))}  — en enhets arbetsbok som controllern ser den")
     for what, path in demo.outputs:
-        console.print(f"  {path}  — {what}")
+        console.print(f"  {escape(str(path))}  — {escape(what)}")
     if find_spec("budgetbook.commands.validate") is not None:
         period = f"{files.units[0].header['ar']}-{files.units[0].header['manad']:02d}"
-        console.print(f"  budgetbook validate {files.inbox}/*.xlsx --period {period}  — validera själv")
+        console.print(f"  budgetbook validate {escape(str(files.inbox))}/*.xlsx --period {period}  — validera själv")
     if demo.problems:
         console.print()
         console.print("[red bold]Demon fungerade inte som avsett:[/red bold]")
         for prob in demo.problems:
-            console.print(f"  [red]✗[/red] {prob}")
+            console.print(f"  [red]✗[/red] {escape(prob)}")

@@ -12,6 +12,7 @@ from ..spec import SPEC
 def run(*, enhet: str, period: str, sections: list[str], output: Path, config: Path | None,
         enhet_namn: str | None, namnd: str | None, belopp_i: str, force: bool) -> int:
     from rich.console import Console
+    from rich.markup import escape
 
     from ..excel.template import DEFAULT_VERKSAMHETER, BookContent, build_workbook, save_workbook
 
@@ -19,7 +20,7 @@ def run(*, enhet: str, period: str, sections: list[str], output: Path, config: P
     try:
         p = Period.parse(period)
     except PeriodError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(str(exc))}[/red]")
         return 2
     unknown = [s for s in sections if s not in SPEC.section_keys]
     if unknown:
@@ -36,11 +37,11 @@ def run(*, enhet: str, period: str, sections: list[str], output: Path, config: P
         try:
             cfg = load_config(config)
         except ConfigError as exc:
-            err.print(f"[red]{exc}[/red]")
+            err.print(f"[red]{escape(str(exc))}[/red]")
             return 2
         unit = cfg.enhet(enhet)
         if unit is None:
-            err.print(f"[red]Enheten {enhet} finns inte i {config}.[/red]")
+            err.print(f"[red]Enheten {escape(enhet)} finns inte i {escape(str(config))}.[/red]")
             return 2
         namnd = namnd or cfg.namnd
         enhet_namn = enhet_namn or unit.namn
@@ -56,9 +57,9 @@ def run(*, enhet: str, period: str, sections: list[str], output: Path, config: P
     wb = build_workbook(chosen, BookContent(header=header, rows=rows, verksamheter=verksamheter))
     if output.exists():
         if not force:
-            err.print(f"[red]{output} finns redan; använd --force för att ersätta den (en kopia sparas).[/red]")
+            err.print(f"[red]{escape(str(output))} finns redan; använd --force för att ersätta den (en kopia sparas).[/red]")
             return 2
         shutil.copy2(output, output.with_name(output.name + ".bak"))
     save_workbook(wb, output)
-    Console().print(f"skrev {output} ({', '.join(s.key for s in chosen)}; {p})")
+    Console().print(f"skrev {escape(str(output))} ({', '.join(s.key for s in chosen)}; {p})")
     return 0

@@ -120,6 +120,7 @@ def _status_sheet(wb: Workbook, result: Consolidation, namnd_findings: list[Find
     units = result.units
     clean = sum(u.state == INCLUDED for u in units)
     namnd_errors = sum(f.severity.value == "fel" for f in namnd_findings)
+    namnd_warnings = sum(f.severity.value == "varning" for f in namnd_findings)
     facts = [
         ("Nämnd", result.config.namnd),
         ("Period", f"{result.period} ({result.period.rapporttyp})"),
@@ -130,8 +131,7 @@ def _status_sheet(wb: Workbook, result: Consolidation, namnd_findings: list[Find
         ("Resultat", f"{clean} av {len(units)} enheter inkluderade utan fel; "
                      f"{sum(u.state == MISSING for u in units)} saknas; "
                      f"{sum(not u.included and u.state != MISSING for u in units)} utelämnade"),
-        ("Nämndens arbetsbok", "alla kontroller håller" if not namnd_errors
-         else f"{namnd_errors} fel, se nedan"),
+        ("Nämndens arbetsbok", namnd_verdict(namnd_errors, namnd_warnings)),
         ("Föregående period", str(result.previous) if result.previous else "ingen i historiken"),
     ]
     for i, (k, v) in enumerate(facts, start=3):
@@ -201,6 +201,17 @@ def _status_sheet(wb: Workbook, result: Consolidation, namnd_findings: list[Find
     if not namnd_findings:
         r += 1
         put(ws.cell(r, 1), "Inga avvikelser: alla kontroller håller på nämndens arbetsbok.")
+    r += 1
+    put(ws.cell(r, 1), "Kommentarernas belopp (TEXT-*) kontrolleras i varje enhets arbetsbok, mot enhetens "
+                       "egna tabeller, inte mot nämndens summor.")
+
+
+def namnd_verdict(errors: int, warnings: int) -> str:
+    if not errors and not warnings:
+        return "alla kontroller håller"
+    if not errors:
+        return f"inga fel, {warnings} varningar, se nedan"
+    return f"{errors} fel och {warnings} varningar, se nedan"
 
 
 def _trace_sheet(wb: Workbook, traces: list[Trace], where: dict, belopp_i: str) -> None:
