@@ -142,3 +142,89 @@ def test_summary_and_history_tables_fit_80_columns(office):
     for word in ("Period", "Konsoliderad", "Fil", "Resultat", "Fel", "Varn.", "Sigill"):
         assert word in header, header
     assert len([ln for ln in lines if "2022-08" in ln]) == 1
+
+
+# --- 4: the previous OUT is kept ---------------------------------------------------------------
+
+def test_a_second_run_keeps_the_previous_output_as_a_backup(office):
+    tmp, inbox = office
+    full_inbox(inbox)
+    rc, out = consolidate(tmp, inbox)
+    first = out.read_bytes()
+    write_unit(inbox / "1003.xlsx", "1003", rows=[(VUX, 150, -3150, 150, -3150, -4500, -4400)])
+    c = console(200)
+    rc, out = consolidate(tmp, inbox, console=c)
+    backups = sorted(tmp.glob("namnd.före-konsolidering-*.xlsx"))
+    assert len(backups) == 1 and backups[0].read_bytes() == first
+    assert out.read_bytes() != first
+    assert str(backups[0]) in text_of(c).replace("\n", "")
+    consolidate(tmp, inbox)  # a third run in the same second never overwrites the first backup
+    assert len(list(tmp.glob("namnd.före-konsolidering-*.xlsx"))) == 2
+    assert backups[0].read_bytes() == first
+
+
+# --- 3: förändring mot föregående prognos compares the same units --------------------------------
+
+def test_prognos_change_compares_only_units_in_both_periods(office):
+    import datetime as dt
+
+    from budgetbook.excel.namnd_writer import PROGNOS_SHEET
+    from .test_consolidate import BOU, MYN
+
+    tmp, inbox = office
+    july = tmp / "juli"
+    july.mkdir()
+    for kod in ("1001", "1002"):  # 1003 has not reported in July
+        write_unit(july / f"{kod}.xlsx", kod, period=(2022, 7), datum=dt.date(2022, 8, 5))
+    consolidate(tmp, july, period="2022-07", out="juli.xlsx")
+    # August: 1001 is missing, 1003 is new; 1002 improves its VUX prognos by 50
+    write_unit(inbox / "1002.xlsx", "1002", rows=[(VUX, 300, -6300, 300, -6300, -9000, -8900), UNITS["1002"][1]])
+    write_unit(inbox / "1003.xlsx", "1003")
+    rc, out = consolidate(tmp, inbox)
+    ws = openpyxl.load_workbook(out)[PROGNOS_SHEET]
+    rows = list(ws.iter_rows(values_only=True))
+    table = {r[0]: r for r in rows[4:] if r[0] in ("BOU", "VUX", "MYN")}
+    assert table["VUX"][3] == -8950 and table["VUX"][4] == -8900  # 1002 then and now, not 1003's −4 480
+    assert table["MYN"][3] == -2250 and table["MYN"][4] == -2250  # 1002 only: 1001 has left
+    assert table["BOU"][3] is None and table["BOU"][4] is None  # only 1001 reported on BOU
+    text = " ".join(str(r[0]) for r in rows if r[0])
+    assert "1003 Boendeenheten" in text and "1001 Barn och familjeenheten" in text
+    assert "Ingår nu men inte 2022-07" in text and "Ingick 2022-07 men inte nu" in text
+    from budgetbook.excel import read_workbook as rw
+    assert rw(out).sections["ekonomi"].rows[1].number("prognos_netto") == -8900 - 4480  # the nämnd: everyone
+
+
+# --- 9: units are validated in batches, with the same results as one at a time ---------------------
+
+def test_units_are_validated_in_bounded_batches_with_one_by_one_results(office, monkeypatch):
+    from budgetbook import engine
+    from budgetbook.excel.intake import examine, examine_batch
+    from budgetbook.period import Period
+    from budgetbook.settings import Settings
+    from .test_consolidate import BOU, MYN
+
+    tmp, inbox = office
+    full_inbox(inbox)
+    write_unit(inbox / "1003.xlsx", "1003", rows=[(VUX, "etthundra", -3150, 150, -3150, -4500, -4480)])
+    write_unit(inbox / "1001b.xlsx", "1001", datum=__import__("datetime").date(2022, 9, 6))
+    (inbox / "trasig.xlsx").write_bytes(b"PK\x03\x04 inte en arbetsbok")
+    files = sorted(inbox.iterdir())
+    names = (BOU, VUX, MYN)
+    args = (Period(2022, 8), Settings(), names)
+    one_by_one = [examine(str(f), f.name, *args) for f in files]
+    assert examine_batch([(str(f), f.name) for f in files], *args) == one_by_one
+    assert any(f.findings for f in one_by_one)
+
+    sizes = []
+    real = engine.validate_many
+
+    def spy(books, context=None):
+        sizes.append(len(books))
+        return real(books, context)
+    monkeypatch.setattr(engine, "validate_many", spy)
+    monkeypatch.setattr(cmd, "BATCH", 2)
+    rc1, a = consolidate(tmp, inbox, out="a.xlsx", history=tmp / "a.sqlite")
+    assert sizes[:3] == [2, 2, 1]  # five files in batches of at most two; then the nämnd's own book
+    rc2, b = consolidate(tmp, inbox, out="b.xlsx", history=tmp / "b.sqlite", jobs=2)
+    assert rc1 == rc2
+    assert status_rows(a) == status_rows(b)

@@ -125,9 +125,9 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
                   console=err, transient=False) as progress:
         task = progress.add_task("Läser och validerar", total=len(files))
         units = []
-        for unit in _examine_all(files, inbox, period, cfg, names, jobs):
-            units.append(unit)
-            progress.advance(task)
+        for batch in _examine_all(files, inbox, period, cfg, names, jobs):
+            units.extend(batch)
+            progress.advance(task, len(batch))
         step = progress.add_task("Konsoliderar och skriver", total=3)
         result = consolidate(cfg, period, units, include_failing=include_failing, previous=previous,
                              unplaced=[Unplaced(f, "KONS-004", why) for f, why in strays])
@@ -140,6 +140,7 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
                                  writer.RunInfo(inbox=str(inbox), output=str(output), started=started,
                                                 ignored=ignored))
         try:
+            backup = _keep_previous(output, started)
             writer.write(wb, output)
         except OSError as exc:
             err.print(f"[red]{e(str(output))} kunde inte skrivas ({e(str(exc))}); en tidigare version är orörd.[/red]")
@@ -155,33 +156,54 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
                       f"{e(str(output))} är skriven, kör konsolideringen igen för att spara den i historiken.[/red]")
             return 1
         progress.advance(step)
-    for line in summary(result, written, mismatch, ignored, output, history_path, console.width):
+    for line in summary(result, written, mismatch, ignored, output, history_path, console.width, backup):
         console.print(line)
     ok = result.all_included_clean and not any(f.severity.value == "fel" for f in written) and not mismatch
     return 0 if ok else 1
+
+
+def _keep_previous(output: Path, now: dt.datetime) -> Path | None:
+    """Copy an existing OUT beside it (timestamped, never over an older copy) before it is replaced."""
+    import shutil
+
+    from ..excel.writeback import backup_path
+
+    if not output.exists():
+        return None
+    backup = backup_path(output, now, tag="före-konsolidering")
+    shutil.copy2(output, backup)
+    return backup
 
 
 def _signature(findings) -> list[tuple[str, str, str]]:
     return sorted((f.code, f.location.sheet, f.location.cell) for f in findings)
 
 
+BATCH = 32  # workbooks validated per validate_many call: batch rules amortise, memory stays bounded
+
+
 def _examine_all(files: list[Path], inbox: Path, period: Period, cfg: NamndConfig, names: tuple[str, ...],
                  jobs: int):
-    """Read and validate every file, in order; with jobs > 1 over worker processes."""
-    from ..excel.intake import examine_task
+    """Read and validate every file in batches (one validate_many call each), in file order;
+    with jobs > 1 the batches go to worker processes. Yields one list of UnitFile per batch."""
+    from ..excel.intake import examine_batch_task
 
-    tasks = [(str(f), str(f.relative_to(inbox)), period, cfg.settings, names) for f in files]
+    items = [(str(f), str(f.relative_to(inbox))) for f in files]
+    # Small enough batches that every worker gets several (load balance), never above BATCH.
+    size = BATCH if jobs == 1 else max(1, min(BATCH, -(-len(items) // (jobs * 4))))
+    tasks = [(items[i:i + size], period, cfg.settings, names) for i in range(0, len(items), size)]
     if jobs == 1 or len(tasks) < 2:
         for t in tasks:
-            yield examine_task(t)
+            yield examine_batch_task(t)
         return
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-        yield from pool.map(examine_task, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))
+        yield from pool.map(examine_batch_task, tasks)
 
 
-def summary(result, written, mismatch: bool, ignored, output: Path, history_path: Path, width: int) -> list:
+def summary(result, written, mismatch: bool, ignored, output: Path, history_path: Path, width: int,
+            backup: Path | None = None) -> list:
     """The end-of-run report as rich renderables, one line per unit at any console width;
     Sigill and Fil only when the console is wide (the Status sheet has everything)."""
     from rich.text import Text
@@ -224,4 +246,6 @@ def summary(result, written, mismatch: bool, ignored, output: Path, history_path
     if mismatch:
         out.append(Text("Den skrivna arbetsboken gav andra fynd än utkastet; kontrollera den.", style="red"))
     out.append(Text(f"Skrev {output} (blad Status och Spårbarhet); historik i {history_path}."))
+    if backup is not None:
+        out.append(Text(f"Den tidigare versionen av {output.name} finns kvar som {backup}."))
     return out
