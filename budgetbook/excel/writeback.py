@@ -388,10 +388,11 @@ def _fill_from_xml(text: str):
 
 # --- the file entry point -----------------------------------------------------------------
 
-def backup_path(path: Path, now: dt.datetime | None = None, label: str = "före-validering") -> Path:
-    """Beside the original, timestamped; never an existing file (a counter is added)."""
+def backup_path(path: Path, now: dt.datetime | None = None, tag: str = "före-validering") -> Path:
+    """Beside the original, timestamped; never an existing file (a counter is added).
+    ``tag`` says what replaced the original (validering, konsolidering)."""
     now = now or dt.datetime.now()
-    base = f"{path.stem}.{label}-{now:%Y%m%d-%H%M%S}"
+    base = f"{path.stem}.{tag}-{now:%Y%m%d-%H%M%S}"
     candidate = path.with_name(base + path.suffix)
     n = 2
     while candidate.exists():
