@@ -116,7 +116,8 @@ def _read_header(source: WorkbookSource, spec: ReportSpec, ctx: _Ctx) -> Header 
         elif f.choices and parsed.value not in f.choices:
             rule = "ett av " + ", ".join(f.choices)
         if rule:
-            ctx.add("READ-021", loc, label=f.label, actual=raw.error or shown(raw.value), rule=rule, sheet=sh)
+            ctx.add("READ-021", loc, label=f.label, actual=raw.error or shown(raw.value),
+                    header_value=raw.error or shown(raw.value), rule=rule, sheet=sh)
     return Header(sheet=sheet, fields=fields)
 
 
