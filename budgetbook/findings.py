@@ -173,6 +173,11 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: f.sort_key)
 
 
+def varningar(n: int) -> str:
+    """'1 varning', '2 varningar' (fel and info do not change in the plural)."""
+    return f"{n} varning" if n == 1 else f"{n} varningar"
+
+
 def count_by_severity(findings: Iterable[Finding]) -> dict[Severity, int]:
     counts = {s: 0 for s in Severity}
     for f in findings:

@@ -28,7 +28,7 @@ from typing import Any, Protocol, Sequence
 from .. import __version__
 from ..book import Book
 from ..excel_refs import cell_pos, col_letter
-from ..findings import Finding, Severity, count_by_severity, fmt_value
+from ..findings import Finding, Severity, count_by_severity, fmt_value, varningar
 from ..seal import seal
 
 KONTROLL_SHEET = "Kontroll"
@@ -134,7 +134,7 @@ class WriteBackResult:
 def status_line(findings: Sequence[Finding], now: dt.datetime) -> str:
     n = count_by_severity(findings)
     parts = [f"{n[Severity.FEL]} fel",
-             f"{n[Severity.VARNING]} {'varning' if n[Severity.VARNING] == 1 else 'varningar'}"]
+             varningar(n[Severity.VARNING])]
     if n[Severity.INFO]:
         parts.append(f"{n[Severity.INFO]} info")
     return f"Validerad {now:%Y-%m-%d %H:%M} — " + ", ".join(parts)
