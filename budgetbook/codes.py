@@ -57,7 +57,7 @@ READ_CODES = (
          "Uppgiften ”{label}” saknas på bladet {sheet}.",
          "Fyll i ”{label}” på bladet {sheet}."),
     Code("READ-021", FEL, "Ogiltig uppgift i huvudet",
-         "Uppgiften ”{label}” har värdet {actual}, som inte är giltigt ({rule}).",
+         "Uppgiften ”{label}” har värdet {header_value}, som inte är giltigt ({rule}).",
          "Rätta ”{label}” på bladet {sheet}."),
     Code("READ-022", FEL, "Namn saknas",
          "Arbetsboken saknar namnet {name}, som pekar ut uppgiften ”{label}”.",

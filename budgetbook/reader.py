@@ -116,7 +116,8 @@ def _read_header(source: WorkbookSource, spec: ReportSpec, ctx: _Ctx) -> Header 
         elif f.choices and parsed.value not in f.choices:
             rule = "ett av " + ", ".join(f.choices)
         if rule:
-            ctx.add("READ-021", loc, label=f.label, actual=raw.error or shown(raw.value), rule=rule, sheet=sh)
+            ctx.add("READ-021", loc, label=f.label, actual=raw.error or shown(raw.value),
+                    header_value=raw.error or shown(raw.value), rule=rule, sheet=sh)
     return Header(sheet=sheet, fields=fields)
 
 
@@ -452,19 +453,19 @@ def _cell_findings(data: SectionData, ctx: _Ctx, unit: str) -> None:
                     ctx.add(code, loc, **params)
 
 
+def _has_inputs(col: Column, row: SectionRow, is_total: bool) -> bool:
+    """Whether a computed cell left empty should show something (its inputs hold values)."""
+    if is_total:
+        return True
+    return any(not row.cells[k].blank for k in col.formula.inputs if k in row.cells)
+
+
 def shown(raw: object) -> object:
     """A raw value as a message shows it: a date-time at midnight is the date (calamine
     gives a datetime for some date formats where openpyxl's source gives the date)."""
     if isinstance(raw, dt.datetime) and raw.time() == dt.time(0):
         return raw.date()
     return raw
-
-
-def _has_inputs(col: Column, row: SectionRow, is_total: bool) -> bool:
-    """Whether a computed cell left empty should show something (its inputs hold values)."""
-    if is_total:
-        return True
-    return any(not row.cells[k].blank for k in col.formula.inputs if k in row.cells)
 
 
 def _inputs_readable(col: Column, row: SectionRow) -> bool:

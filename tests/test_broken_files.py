@@ -17,6 +17,7 @@ import pytest
 
 import budgetbook.excel as excel
 from budgetbook.catalogue import code as catalogue_code
+from budgetbook.engine import validate
 from budgetbook.excel import read_workbook
 from budgetbook.spec import SPEC, Kind
 from tests.data.make_broken import CASES, MOVED, swedish_numbers_workbook, wrong_values_workbook
@@ -36,6 +37,8 @@ def test_each_case_gives_its_exact_codes(case, broken_corpus):
         assert not [c for c in codes(book) if c.startswith("READ-")]
         return
     assert codes(book) == case.codes, [(f.code, f.message) for f in book.findings]
+    validated = validate(book)  # the validators take whatever the reader gives them
+    assert set(case.codes) <= {f.code for f in validated}
     for f in book.findings:
         template = catalogue_code(f.code).message
         needed = {name for _, name, _, _ in string.Formatter().parse(template) if name}

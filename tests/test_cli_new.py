@@ -32,7 +32,7 @@ def test_new_refuses_to_overwrite_without_force_and_keeps_a_backup(tmp_path):
         res = run("new", "--enhet", "1001", "--period", "2022-08", "-o", str(out), "--force")
         assert res.returncode == 0
     backups = sorted(tmp_path.glob("enhet.före-ny-*.xlsx"))
-    assert len(backups) == 2 and backups[0].read_bytes() == b"my own work"
+    assert len(backups) == 2 and b"my own work" in {b.read_bytes() for b in backups}
     assert read_workbook(out).header.month == 8
 
 

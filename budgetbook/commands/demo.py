@@ -15,6 +15,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rich.markup import escape
+
 from ..demo import DEMO_PERIOD, DEMO_SEED, DemoDirError, DemoFiles, planted_found, write_demo
 from ..findings import Finding, Severity
 from ..period import Period
@@ -49,7 +51,7 @@ def run(directory: Path, seed: int = DEMO_SEED, period: str = DEMO_PERIOD) -> in
         p = Period.parse(period)
         files = write_demo(directory, seed=seed, period=p)
     except (DemoDirError, ValueError) as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(str(exc))}[/red]")
         return 2
     demo = DemoRun(files, p)
     _show_created(console, demo)
@@ -72,7 +74,7 @@ def _show_created(console, demo: DemoRun) -> None:
     files, units = demo.files, demo.files.units
     console.rule(f"[bold]budgetbook demo[/bold] · {units[0].header['namnd']} · {demo.period} "
                  f"({demo.period.rapporttyp})")
-    console.print(f"Skapade [bold]{files.root}[/bold]:")
+    console.print(f"Skapade [bold]{escape(str(files.root))}[/bold]:")
     console.print(f"  {files.config.name:<18} nämndens konfiguration: {len(units)} enheter")
     console.print(f"  {files.inbox.name + '/':<18} {len(files.workbooks)} ifyllda arbetsböcker; "
                   f"de {len(files.correct)} korrekta är validerade av sina controller")
@@ -183,18 +185,18 @@ def _ascii_name(text: str) -> str:
 def _show_next(console, demo: DemoRun) -> None:
     files = demo.files
     console.rule("Öppna sedan")
-    console.print(f"  {files.config}  — nämndens konfiguration (verksamheter och enheter)")
-    console.print(f"  {files.workbooks[files.correct[0]]}  — en korrekt enhets arbetsbok, "
+    console.print(f"  {escape(str(files.config))}  — nämndens konfiguration (verksamheter och enheter)")
+    console.print(f"  {escape(str(files.workbooks[files.correct[0]]))}  — en korrekt enhets arbetsbok, "
                   "validerad av sin controller")
     for what, path in demo.outputs:
-        console.print(f"  {path}  — {what}")
-    console.print(f"  budgetbook validate {files.inbox}/*.xlsx --period {demo.period} --config {files.config}"
+        console.print(f"  {escape(str(path))}  — {escape(what)}")
+    console.print(f"  budgetbook validate {escape(str(files.inbox))}/*.xlsx --period {demo.period} --config {escape(str(files.config))}"
                   "  — validera själv")
     if demo.problems:
         console.print()
         console.print("[red bold]Demon fungerade inte som avsett:[/red bold]")
         for prob in demo.problems:
-            console.print(f"  [red]✗[/red] {prob}")
+            console.print(f"  [red]✗[/red] {escape(prob)}")
     else:
         console.print()
         console.print("[green]Demon gick som avsett: varje inplanterat fel hittades, varje korrekt enhet "

@@ -11,7 +11,6 @@ from ..spec import SPEC
 def run(*, enhet: str, period: str, sections: list[str], output: Path, config: Path | None,
         enhet_namn: str | None, namnd: str | None, belopp_i: str, force: bool) -> int:
     from rich.console import Console
-
     from rich.markup import escape
 
     from ..excel.template import BookContent, build_workbook, save_workbook
@@ -21,7 +20,7 @@ def run(*, enhet: str, period: str, sections: list[str], output: Path, config: P
     try:
         p = Period.parse(period)
     except PeriodError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(str(exc))}[/red]")
         return 2
     unknown = [s for s in sections if s not in SPEC.section_keys]
     if unknown:
@@ -65,7 +64,7 @@ def run(*, enhet: str, period: str, sections: list[str], output: Path, config: P
             err.print(f"[red]{escape(str(output))} finns redan; använd --force för att ersätta den "
                       "(en kopia sparas).[/red]")
             return 2
-        backup = backup_path(output, label="före-ny")
+        backup = backup_path(output, tag="före-ny")
         shutil.copy2(output, backup)
         err.print(f"Den tidigare filen sparades som {escape(str(backup))}")
     save_workbook(wb, output)

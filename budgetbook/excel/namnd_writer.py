@@ -120,6 +120,7 @@ def _status_sheet(wb: Workbook, result: Consolidation, namnd_findings: list[Find
     units = result.units
     clean = sum(u.state == INCLUDED for u in units)
     namnd_errors = sum(f.severity.value == "fel" for f in namnd_findings)
+    namnd_warnings = sum(f.severity.value == "varning" for f in namnd_findings)
     facts = [
         ("Nämnd", result.config.namnd),
         ("Period", f"{result.period} ({result.period.rapporttyp})"),
@@ -130,8 +131,7 @@ def _status_sheet(wb: Workbook, result: Consolidation, namnd_findings: list[Find
         ("Resultat", f"{clean} av {len(units)} enheter inkluderade utan fel; "
                      f"{sum(u.state == MISSING for u in units)} saknas; "
                      f"{sum(not u.included and u.state != MISSING for u in units)} utelämnade"),
-        ("Nämndens arbetsbok", "alla kontroller håller" if not namnd_errors
-         else f"{namnd_errors} fel, se nedan"),
+        ("Nämndens arbetsbok", namnd_verdict(namnd_errors, namnd_warnings)),
         ("Föregående period", str(result.previous) if result.previous else "ingen i historiken"),
     ]
     for i, (k, v) in enumerate(facts, start=3):
@@ -201,6 +201,17 @@ def _status_sheet(wb: Workbook, result: Consolidation, namnd_findings: list[Find
     if not namnd_findings:
         r += 1
         put(ws.cell(r, 1), "Inga avvikelser: alla kontroller håller på nämndens arbetsbok.")
+    r += 1
+    put(ws.cell(r, 1), "Kommentarernas belopp (TEXT-*) kontrolleras i varje enhets arbetsbok, mot enhetens "
+                       "egna tabeller, inte mot nämndens summor.")
+
+
+def namnd_verdict(errors: int, warnings: int) -> str:
+    if not errors and not warnings:
+        return "alla kontroller håller"
+    if not errors:
+        return f"inga fel, {warnings} varningar, se nedan"
+    return f"{errors} fel och {warnings} varningar, se nedan"
 
 
 def _trace_sheet(wb: Workbook, traces: list[Trace], where: dict, belopp_i: str) -> None:
@@ -227,14 +238,15 @@ def _trace_sheet(wb: Workbook, traces: list[Trace], where: dict, belopp_i: str) 
 def _prognos_sheet(wb: Workbook, result: Consolidation, where: dict) -> None:
     ws = wb.create_sheet(PROGNOS_SHEET)
     ws.cell(1, 1, "Förändring mot föregående prognos").font = TITLE
-    prev = result.previous
+    prev, now = result.previous, result.period
     note = (f"Prognos netto per verksamhet ({result.config.belopp_i}) jämfört med konsolideringen för "
-            f"{prev}. Positivt = prognosen har förbättrats." if prev
+            f"{prev}, över de enheter som ingår i båda. Positivt = prognosen har förbättrats." if prev
             else "Ingen tidigare konsolidering för året finns i historiken; förändringen visas från nästa period.")
     ws.cell(2, 1, note)
-    headers = ("Kod", "Verksamhet", f"Prognos netto {result.period}",
-               f"Prognos netto {prev}" if prev else "Föregående prognos", "Förändring")
-    _head(ws, 4, headers, (10, 36, 18, 18, 14))
+    headers = ("Kod", "Verksamhet", f"Prognos netto {now}, hela nämnden",
+               f"Prognos netto {prev}, jämförbara enheter" if prev else "Föregående prognos",
+               f"Prognos netto {now}, jämförbara enheter", "Förändring")
+    _head(ws, 4, headers, (10, 36, 18, 18, 18, 14))
     sheet, first, letters = where["ekonomi"]
     fmt = number_format(SPEC.section("ekonomi").column("prognos_netto").kind, result.config.belopp_i)
     r = 4
@@ -245,16 +257,39 @@ def _prognos_sheet(wb: Workbook, result: Consolidation, where: dict) -> None:
         # Live: the current prognos is the Ekonomi sheet's cell, so an edit there shows here.
         ws.cell(r, 3).value = f"={quote_sheet(sheet)}!{letters['prognos_netto']}{first + p.position}"
         put(ws.cell(r, 4), p.previous)
-        ws.cell(r, 5).value = f'=IF(AND(ISNUMBER({cell_ref(r, 3)}),ISNUMBER({cell_ref(r, 4)})),' \
-                              f'{cell_ref(r, 3)}-{cell_ref(r, 4)},"")'
-        for j in (3, 4, 5):
+        put(ws.cell(r, 5), p.current_comparable if prev else None)
+        ws.cell(r, 6).value = f'=IF(AND(ISNUMBER({cell_ref(r, 5)}),ISNUMBER({cell_ref(r, 4)})),' \
+                              f'{cell_ref(r, 5)}-{cell_ref(r, 4)},"")'
+        for j in (3, 4, 5, 6):
             ws.cell(r, j).number_format = fmt
     if r > 4:
         r += 1
         ws.cell(r, 2, "Summa").font = BOLD
-        for j in (3, 4, 5):
+        for j in (3, 4, 5, 6):
             c = ws.cell(r, j, f"=SUM({cell_ref(5, j)}:{cell_ref(r - 1, j)})")
             c.font, c.number_format = BOLD, fmt
+    r += 2
+    for line in prognos_notes(result):
+        put(ws.cell(r, 1), line)
+        r += 1
+
+
+def prognos_notes(result: Consolidation) -> list[str]:
+    """Which units the comparison leaves out, and why."""
+    if result.previous is None:
+        return []
+    change = result.prognos_units
+
+    def names(units) -> str:
+        return ", ".join(f"{k} {n}".strip() for k, n in units)
+    out = []
+    if change.entered:
+        out.append(f"Ingår nu men inte {result.previous} (inte med i förändringen): {names(change.entered)}.")
+    if change.left:
+        out.append(f"Ingick {result.previous} men inte nu (inte med i förändringen): {names(change.left)}.")
+    if not out:
+        out.append("Samma enheter ingår i båda perioderna.")
+    return out
 
 
 def read_draft(data: bytes, label: str) -> Book:

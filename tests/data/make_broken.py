@@ -568,6 +568,8 @@ CASES: tuple[Case, ...] = (
          _mutated(lambda wb: None, header=_header(manad=13))),
     Case("huvud_ar_text.xlsx", "Året skrivet med bokstäver", ("READ-021",),
          _mutated(lambda wb: None, header=_header(ar="tjugotjugotvå"))),
+    Case("huvud_ar_noll.xlsx", "Året 0 i huvudet", ("READ-021",),
+         _mutated(lambda wb: None, header=_header(ar=0))),
     Case("namn_borttaget.xlsx", "Det definierade namnet manad är borttaget", ("READ-022",), _mutated(_drop_name)),
     # Values
     Case("fel_varden.xlsx", "Fel sorts värde i varje kolumnslag (text, datum, sant/falskt, felvärden, "
