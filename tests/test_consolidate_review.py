@@ -228,3 +228,68 @@ def test_units_are_validated_in_bounded_batches_with_one_by_one_results(office, 
     rc2, b = consolidate(tmp, inbox, out="b.xlsx", history=tmp / "b.sqlite", jobs=2)
     assert rc1 == rc2
     assert status_rows(a) == status_rows(b)
+
+
+# --- 6: the nämnd workbook stores its figures, as results -------------------------------------------
+
+def test_namnd_workbook_caches_every_computed_figure_and_marks_them_results(office):
+    import python_calamine
+
+    from budgetbook.consolidate import namnd_context
+    from budgetbook.config import load_config
+    from budgetbook.engine import validate
+    from budgetbook.excel.template import INPUT_FILL
+    from budgetbook.period import Period
+    from .test_consolidate import EXPECTED_EKONOMI, BOU, MYN
+
+    tmp, inbox = office
+    full_inbox(inbox)
+    rc, out = consolidate(tmp, inbox)
+    assert rc == 0
+    # a reader that does not recalculate sees every computed figure
+    book = read_workbook(out)
+    formulas = [c for s in book.sections.values() for row in s.rows for c in row.cells.values() if c.formula]
+    assert len(formulas) > 50 and not [c.ref for c in formulas if c.filled]
+    ekonomi = python_calamine.CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Ekonomi").to_python()
+    rows = {r[0]: r for r in ekonomi[4:] if r[0]}
+    for name, (ui, uk, bi, bk, ab, pn) in EXPECTED_EKONOMI.items():
+        r = rows[name]
+        assert (r[3], r[6], r[7], r[10]) == (ui + uk, bi + bk, ui + uk - bi - bk, pn - ab), name
+    assert rows["Summa"][1] == sum(v[0] for v in EXPECTED_EKONOMI.values())
+    assert rows["Summa"][9] == sum(v[5] for v in EXPECTED_EKONOMI.values())
+    # … and every rule holds on the file as written
+    cfg = load_config(tmp / CONFIG_NAME)
+    assert [f for f in validate(book, namnd_context(cfg, Period(2022, 8))) if f.severity.value == "fel"] == []
+    # results, not inputs: locked, not yellow; Anvisningar say what the workbook is
+    wb = openpyxl.load_workbook(out)
+    for sheet in ("Ekonomi", "Uppgifter", "Investeringar"):
+        ws = wb[sheet]
+        assert ws.protection.sheet
+        cells = [c for row in ws.iter_rows(min_row=3) for c in row if c.value is not None]
+        assert all(c.protection.locked for c in cells), sheet
+        assert not [c.coordinate for c in cells if c.fill.fgColor.rgb == INPUT_FILL.fgColor.rgb], sheet
+    text = " ".join(str(c.value) for row in wb["Anvisningar"].iter_rows() for c in row if c.value)
+    assert "gula" not in text and "Fyll i" not in text and "Vad arbetsboken är" in text
+    assert not wb["Ekonomi"].data_validations.dataValidation
+
+
+def test_namnd_sheets_print_fitted_with_titles(office):
+    tmp, inbox = office
+    full_inbox(inbox)
+    rc, out = consolidate(tmp, inbox)
+    wb = openpyxl.load_workbook(out)
+    from budgetbook.excel.namnd_writer import PROGNOS_SHEET, STATUS_SHEET, TRACE_SHEET
+    for name, orientation in ((STATUS_SHEET, "landscape"), (TRACE_SHEET, "landscape"), (PROGNOS_SHEET, "portrait")):
+        ws = wb[name]
+        assert ws.page_setup.orientation == orientation, name
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, name
+        assert ws.page_setup.fitToWidth in (None, 1), name  # 1 is the default XlsxWriter leaves out
+        assert ws.page_setup.fitToHeight == 0, name
+    assert wb[TRACE_SHEET].print_title_rows == "$1:$1" or wb[TRACE_SHEET].print_title_rows == "1:1"
+    assert wb[PROGNOS_SHEET].print_title_rows in ("$4:$4", "4:4")
+    st = wb[STATUS_SHEET]
+    # labels are not cut: a fact's label has the empty column beside it to run into
+    label = next(r for r in range(1, 15) if st.cell(r, 1).value == "Enheter med fel tas med")
+    assert st.cell(label, 2).value is None and st.cell(label, 3).value == "nej"
+    assert all(st.cell(r, 13).alignment.wrap_text for r in range(1, st.max_row + 1) if st.cell(r, 13).value
+               and r > 14)

@@ -133,16 +133,15 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
         result = consolidate(cfg, period, units, include_failing=include_failing, previous=previous,
                              unplaced=[Unplaced(f, "KONS-004", why) for f, why in strays])
         del units  # the result keeps what it needs
-        wb = writer.section_workbook(result)
-        draft = writer.read_draft(writer.draft_bytes(wb), output.name)
-        namnd_findings = validate(draft, context)
+        nb = writer.section_workbook(result, output.name)
+        namnd_findings = validate(nb.draft, context)
         progress.advance(step)
-        writer.add_report_sheets(wb, result, namnd_findings,
+        writer.add_report_sheets(nb, result, namnd_findings,
                                  writer.RunInfo(inbox=str(inbox), output=str(output), started=started,
                                                 ignored=ignored))
         try:
             backup = _keep_previous(output, started)
-            writer.write(wb, output)
+            writer.write(nb, output)
         except OSError as exc:
             err.print(f"[red]{e(str(output))} kunde inte skrivas ({e(str(exc))}); en tidigare version är orörd.[/red]")
             return 1
