@@ -108,8 +108,9 @@ INPUT_CODES = (
          "Värdet ”{raw}” är inte ett giltigt datum i formen {form}.",
          "Skriv datumet som {form}."),
     Code("IN-010", VARNING, "Tal inskrivet som text",
-         "Talet är inskrivet som text (”{raw}”) och lästes som {value}; Excels egna summor räknar inte med det.",
-         "Skriv om talet utan mellanslag eller apostrof, eller använd Data → Text till kolumner."),
+         "Talet är inskrivet som text (”{raw}”) och lästes som {value}: {found}. Excels egna summor "
+         "räknar inte med det.",
+         "Rätta cellen: {fix}"),
     Code("IN-011", VARNING, "Formel ersatt med värde",
          "Cellen ska räknas ut av en formel men innehåller det inskrivna värdet {actual}.",
          "Återställ formeln från en ny mall; beräknade celler ska inte skrivas över."),

@@ -19,7 +19,7 @@ from .excel_refs import cell_pos, col_letter, parse_range
 from .findings import Finding, Location, make_finding
 from .source import EMPTY, SheetGrid, TableInfo, WorkbookSource
 from .spec import SPEC, Column, Kind, Linear, Ratio, ReportSpec, RowSpec, Section
-from .values import NUMERIC_KINDS, number_from_float, parse_cell
+from .values import NUMERIC_KINDS, number_from_float, parse_cell, text_number_traits
 
 _WS = re.compile(r"\s+")
 
@@ -449,6 +449,9 @@ def _cell_findings(data: SectionData, ctx: _Ctx, unit: str) -> None:
             for code in codes:
                 if code == "IN-011":
                     ctx.add(code, loc, actual=cell.value, **params)
+                elif code == "IN-010":
+                    found, fix = text_number_traits(str(cell.raw))
+                    ctx.add(code, loc, found=found, fix=fix, **params)
                 else:
                     ctx.add(code, loc, **params)
 

@@ -64,6 +64,9 @@ SAMPLE_BY_CODE = {
     "IN-007": {"raw": "12,5"},
     "IN-008": {"raw": "31/8"},
     "IN-013": {"raw": "1 234,6"},
+    "IN-010": {"raw": "−500 000", "value": "−500 000",
+               "found": "minustecknet är ett typografiskt tecken (−), inte Excels minus (-) och texten har "
+                        "mellanslag mellan siffrorna"},
     "CALC-001": {"header": "Utfall netto", "row_label": "Gemensam socialtjänst", "act": "−481 tkr",
                  "what": "Utfall netto = Utfall intäkter + Utfall kostnader", "exp": "−381 tkr",
                  "diff": "−100 tkr", "tol": "1,5 tkr"},
