@@ -6,7 +6,9 @@ over many books, as consolidation validates hundreds) listed in the immutable re
 ``budgetbook.rules.RULE_MODULES``. A rule yields findings, or ``Violation``s (checks that
 relate several cells), which the engine folds so that one wrong cell is one finding with
 the checks it breaks (``budgetbook.rootcause``). The engine adds the reader's findings,
-applies severity overrides from the settings and returns one sorted list per book. The
+applies severity overrides from the settings, folds findings that another rule's finding
+explains (a module's ``SUPPRESSES``: cause code → codes it explains) into that cause, and
+returns one sorted list per book. The
 same call serves the CLI, the Excel button and the consolidated nämnd book.
 """
 
@@ -19,7 +21,7 @@ from typing import Callable, Iterable, Sequence
 from .book import Book
 from .findings import Finding, Severity, sort_findings
 from .period import Period
-from .rootcause import Violation, fold
+from .rootcause import Violation, explain, fold
 from .settings import Settings
 
 Rule = Callable[[Book, "Context"], Iterable[Finding | Violation]]
@@ -52,6 +54,17 @@ def batch_rules() -> list[BatchRule]:
     return out
 
 
+def suppressions() -> dict[str, frozenset[str]]:
+    """Cause code → the codes its findings explain, from every rule module's ``SUPPRESSES``."""
+    from .rules import RULE_MODULES
+
+    out: dict[str, frozenset[str]] = {}
+    for name in RULE_MODULES:
+        for cause, codes in getattr(import_module(name), "SUPPRESSES", {}).items():
+            out[cause] = out.get(cause, frozenset()) | frozenset(codes)
+    return out
+
+
 def validate(book: Book, context: Context | None = None) -> list[Finding]:
     return validate_many([book], context)[0]
 
@@ -70,13 +83,21 @@ def validate_many(books: Sequence[Book], context: Context | None = None) -> list
         for i, found in zip(live, batch([books[i] for i in live], context)):
             results[i].extend(found)
     off = {c for c, s in context.settings.severities.items() if s == "av"}
+    explains = suppressions()
     out = []
     for book, found in zip(books, results):
         violations = [v for v in found if isinstance(v, Violation) and v.code not in off]
         findings = list(book.findings) + [f for f in found if isinstance(f, Finding)] + fold(violations, code)
         findings = [f.with_file(book.source) if not f.location.file else f for f in findings]
-        out.append(sort_findings(_apply_severities(findings, context.settings)))
+        findings = explain(_apply_severities(findings, context.settings), explains, _sheets_of(book))
+        out.append(sort_findings(findings))
     return out
+
+
+def _sheets_of(book: Book) -> Callable[[Sequence[str]], set[str]]:
+    def sheets(sections: Sequence[str]) -> set[str]:
+        return {book.sections[k].sheet for k in sections if k in book.sections}
+    return sheets
 
 
 def _apply_severities(found: list[Finding], settings: Settings) -> list[Finding]:

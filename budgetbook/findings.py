@@ -35,7 +35,7 @@ class Code:
     hint: str = ""  # how to fix it, same template rules
 
     def render(self, params: dict[str, Any]) -> tuple[str, str]:
-        shown = {k: fmt_value(v) for k, v in params.items()}
+        shown = {k: fmt_plain(v) if k in PLAIN_PARAMS else fmt_value(v) for k, v in params.items()}
         return self.message.format_map(_Missing(shown)), self.hint.format_map(_Missing(shown))
 
 
@@ -44,12 +44,29 @@ class _Missing(dict):
         return "?"
 
 
+# Parameters that name a year, a month, a row number or a header field's value (År, Månad,
+# Enhet: never an amount) print as written (2022, rad 1048), never grouped like an amount
+# ("2 022").
+PLAIN_PARAMS = frozenset({"year", "report_year", "month", "row", "header_value"})
+
+
+def fmt_plain(v: Any) -> str:
+    """A whole number as written, without a thousands separator; anything else as fmt_value."""
+    if isinstance(v, (int, Decimal, float)) and not isinstance(v, bool):
+        d = v if isinstance(v, Decimal) else Decimal(str(v))
+        if d == d.to_integral_value():
+            return str(int(d)).replace("-", "−")
+    return fmt_value(v)
+
+
 def fmt_value(v: Any) -> str:
     """Swedish display of a value in a message: 1 234,5 with a real minus sign."""
     if isinstance(v, bool):
         return "SANT" if v else "FALSKT"
     if isinstance(v, (int, Decimal)) or isinstance(v, float):
         d = v if isinstance(v, Decimal) else Decimal(str(v))
+        if not d.is_finite():  # a cell value that overflowed a double (1.8E+308)
+            return "inte ett tal" if d.is_nan() else ("oändligt" if d > 0 else "−oändligt")
         if d == d.to_integral_value():
             s = f"{int(d):,}".replace(",", "\u00a0")
         else:
@@ -154,6 +171,11 @@ def make_finding(code: Code, location: Location, *, expected: Any = None, actual
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: f.sort_key)
+
+
+def varningar(n: int) -> str:
+    """'1 varning', '2 varningar' (fel and info do not change in the plural)."""
+    return f"{n} varning" if n == 1 else f"{n} varningar"
 
 
 def count_by_severity(findings: Iterable[Finding]) -> dict[Severity, int]:

@@ -8,15 +8,20 @@ violations (a greedy hitting set), emits one finding there with the other checks
 breaks in ``related``, removes what it explains and repeats. Never a cell the reader
 computed from its formula; among equals, the cell with fewer checks that hold, then a
 total or computed cell (the check's target) before an input term, then sheet order.
+
+``explain`` does the same across rules, for findings one rule cannot fold: a rule module
+declares which codes a finding of its explains (``SUPPRESSES``), and a finding of such a
+code that involves what the cause covers is folded into the cause's ``related`` (a section
+in ledger convention, SIGN-002, explains the cross-section differences it causes).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Sequence
 
-from .findings import Code, Finding, Location, make_finding
+from .findings import Code, Finding, Location, make_finding, quote_sheet
 
 # Which check names a root cell when it breaks several: the most specific first.
 CODE_PRIORITY = ("SIGN-003", "SIGN-001", "SUM-001", "CALC-001")
@@ -122,3 +127,44 @@ def _finding(root: CellFact, explained: list[Violation], catalogue: Callable[[st
         what=primary.what, exp=show(expected), act=show(actual),
         diff=show(difference) if difference is None or difference <= 0 else "+" + show(difference),
         tol=show(primary.tolerance), checks=len(explained), header=root.header, **primary.params)
+
+
+def explain(findings: Sequence[Finding], suppresses: dict[str, frozenset[str]],
+            sheets_of: Callable[[Sequence[str]], set[str]]) -> list[Finding]:
+    """Fold each finding that another finding explains into that cause: one cause, one finding.
+
+    ``suppresses`` maps a cause's code to the codes it explains. A cause covers the sheets of
+    the sections it names (``params["sections"]``: a section-wide finding such as SIGN-002;
+    ``sheets_of`` maps section keys to sheet names), else its own cell. A finding of an
+    explained code is folded when its cell, or a cell in its ``related``, lies in what the
+    cause covers; the cause lists it in ``related`` as "CODE Sheet!A1".
+    """
+    causes = [f for f in findings if f.code in suppresses]
+    if not causes:
+        return list(findings)
+    folded: dict[int, list[str]] = {}
+    gone: set[int] = set()
+    for f in findings:
+        cells = {f.location.a1, *f.related}
+        for i, cause in enumerate(causes):
+            if f.code not in suppresses[cause.code] or not _covers(cause, f, cells, sheets_of):
+                continue
+            folded.setdefault(i, []).append(f"{f.code} {f.location.a1}")
+            gone.add(id(f))
+            break
+    out = []
+    for f in findings:
+        if id(f) in gone:
+            continue
+        i = next((i for i, c in enumerate(causes) if c is f), None)
+        out.append(replace(f, related=f.related + tuple(folded[i])) if i in folded else f)
+    return out
+
+
+def _covers(cause: Finding, f: Finding, cells: set[str], sheets_of) -> bool:
+    sections = cause.params.get("sections")
+    if not sections:
+        return bool(cause.location.cell) and cause.location.a1 in cells
+    sheets = sheets_of(sections)
+    prefixes = tuple(quote_sheet(s) + "!" for s in sheets)
+    return f.location.sheet in sheets or any(c.startswith(prefixes) for c in cells)

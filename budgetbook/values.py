@@ -101,6 +101,40 @@ def parse_swedish_number(text: str) -> Decimal | None:
     return -d if negative else d
 
 
+# What in a number typed as text keeps Excel from reading it as a number, and how to fix
+# it, in Swedish (IN-010's message and hint): (pattern, what was found, the fix).
+_TEXT_TRAITS = (
+    (re.compile("\u2212"), "minustecknet är ett typografiskt tecken (−), inte Excels minus (-)",
+     "skriv vanligt minus (-) i stället för −"),
+    (re.compile("[\u2012\u2013\u2014]"), "minustecknet är ett tankstreck (–), inte Excels minus (-)",
+     "skriv vanligt minus (-) i stället för –"),
+    (re.compile(r"\d[\s\u00a0\u202f\u2009\u2007\u2008\u200a\u2002\u2003]+\d"),
+     "texten har mellanslag mellan siffrorna", "ta bort mellanslagen"),
+    (re.compile("'"), "texten har en apostrof", "ta bort apostrofen"),
+    (re.compile(r"\("), "ett negativt tal står inom parentes", "skriv minus framför talet i stället för parentesen"),
+    (_UNIT_SUFFIX, "enheten står i cellen", "skriv bara talet (enheten står i kolumnrubriken)"),
+    (re.compile(r"\..*,"), "punkt skiljer tusentalen", "ta bort punkterna"),
+)
+_MINUS_TIP = " Sök och ersätt (Ctrl+H) byter minustecknet i hela bladet på en gång."
+
+
+def text_number_traits(text: str) -> tuple[str, str]:
+    """(what was found, how to fix it) for a number typed as text (IN-010), in Swedish."""
+    s = text.strip()
+    traits = [(what, fix) for pattern, what, fix in _TEXT_TRAITS if pattern.search(s)]
+    if not traits:
+        return ("cellen är formaterad som text",
+                "ändra cellens format till Tal (Start → Talformat) och skriv talet igen.")
+    fix = _and([f for _, f in traits]) + "."
+    if any(ch in s for ch in "\u2212\u2012\u2013\u2014"):
+        fix += _MINUS_TIP
+    return _and([w for w, _ in traits]), fix
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
+
+
 def parse_cell(raw: Any, kind: Kind, choices: tuple[str, ...] = ()) -> Parsed:
     """Read one cell's raw value (as calamine, openpyxl or xlwings give it) for a kind."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -118,18 +152,22 @@ def parse_cell(raw: Any, kind: Kind, choices: tuple[str, ...] = ()) -> Parsed:
         return _parse_month(raw)
     if isinstance(raw, bool):
         return Parsed(problem="IN-004")
-    if isinstance(raw, float):
-        text = str(int(raw)) if raw.is_integer() else repr(raw)
-    elif isinstance(raw, (dt.datetime, dt.date)):
-        text = raw.isoformat()[:10]
-    else:
-        text = str(raw).strip()
+    text = _as_text(raw)
     if kind is Kind.CHOICE and choices:
         for c in choices:
             if c.casefold() == text.casefold():
                 return Parsed(value=c)
         return Parsed(value=text, problem="IN-006")
     return Parsed(value=text)
+
+
+def _as_text(raw: Any) -> str:
+    """A cell value as text; 4.0 (calamine) and 4 (openpyxl) are both "4"."""
+    if isinstance(raw, float):
+        return str(int(raw)) if raw.is_integer() else repr(raw)
+    if isinstance(raw, (dt.datetime, dt.date)):
+        return raw.isoformat()[:10]
+    return str(raw).strip()
 
 
 def _parse_numeric(raw: Any, kind: Kind) -> Parsed:
@@ -201,7 +239,7 @@ def _parse_date(raw: Any) -> Parsed:
 def _parse_month(raw: Any) -> Parsed:
     if isinstance(raw, (dt.datetime, dt.date)):
         return Parsed(value=f"{raw.year:04d}-{raw.month:02d}")
-    s = str(raw).strip()
+    s = _as_text(raw)
     m = _MONTH.match(s)
     if m and 1 <= int(m.group(2)) <= 12:
         return Parsed(value=f"{int(m.group(1)):04d}-{int(m.group(2)):02d}")

@@ -64,9 +64,16 @@ SAMPLE_BY_CODE = {
     "IN-007": {"raw": "12,5"},
     "IN-008": {"raw": "31/8"},
     "IN-013": {"raw": "1 234,6"},
+    "IN-010": {"raw": "−500 000", "value": "−500 000",
+               "found": "minustecknet är ett typografiskt tecken (−), inte Excels minus (-) och texten har "
+                        "mellanslag mellan siffrorna"},
     "CALC-001": {"header": "Utfall netto", "row_label": "Gemensam socialtjänst", "act": "−481 tkr",
                  "what": "Utfall netto = Utfall intäkter + Utfall kostnader", "exp": "−381 tkr",
                  "diff": "−100 tkr", "tol": "1,5 tkr"},
+    "XREF-001": {"what": "ack utfall", "other_cell": "Ekonomi!D13", "actual": "−35 630", "expected": "−35 360",
+                 "difference": "−270"},
+    "XREF-002": {"row_label": "Verksamhetens kostnader", "what": "ack utfall", "what_ekonomi": "utfall kostnader",
+                 "other_cell": "Ekonomi!C13", "actual": "−136 176", "expected": "−133 176", "difference": "−3 000"},
     "SIGN-003": {"header": "Budgetavvikelse", "row_label": "Kommunalt bostadstillägg", "act": "−996 tkr",
                  "what": "Budgetavvikelse = Utfall netto − Budget netto", "exp": "995 tkr"},
 }

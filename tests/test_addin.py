@@ -83,11 +83,16 @@ def test_interpreter_with_xml_characters_survives(tmp_path):
     assert info.config["INTERPRETER_WIN"] == odd
 
 
-def test_default_interpreter_is_the_running_python():
-    cfg = AddinConfig.for_interpreter()
-    assert cfg.interpreter_mac == sys.executable
-    if sys.platform != "win32":
-        assert cfg.interpreter_win == sys.executable
+def test_default_interpreter_is_the_running_python_for_its_own_platform_only():
+    assert AddinConfig.for_interpreter(running="mac") == AddinConfig("", sys.executable)
+    assert AddinConfig.for_interpreter(running="windows").interpreter_mac == ""
+    assert AddinConfig.for_interpreter(running="windows").interpreter_win.startswith(str(Path(sys.executable).parent))
+    assert AddinConfig.for_interpreter(running="linux") == AddinConfig("", "")  # never a Linux path
+    assert AddinConfig.for_interpreter("/opt/py", running="linux") == AddinConfig("/opt/py", "/opt/py")
+    assert addin.interpreter_needed("windows", None, running="mac") is not None
+    assert addin.interpreter_needed(None, None, running="linux") is not None
+    assert addin.interpreter_needed("mac", None, running="mac") is None
+    assert addin.interpreter_needed("windows", "C:/py/pythonw.exe", running="linux") is None
 
 
 def test_package_is_a_valid_office_addin(built):
@@ -187,15 +192,34 @@ def test_mac_localized_startup_folder_is_used_when_it_exists(mac_env):
     assert place.startup == container / "User Content.localized" / "Startup.localized" / "Excel"
 
 
-@pytest.mark.parametrize("platform,env", [("windows", {"APPDATA": "{tmp}/AppData"}),
-                                          ("mac", {"HOME": "{tmp}/home"})])
-def test_no_excel_says_so_and_exits_2(tmp_path, platform, env):
+@pytest.mark.parametrize("platform,env,startup", [
+    ("windows", {"APPDATA": "{tmp}/AppData"}, "AppData/Microsoft/Excel/XLSTART"),
+    ("mac", {"HOME": "{tmp}/home"}, "home/Library/Group Containers/UBF8T346G9.Office/User Content/Startup/Excel")])
+def test_no_excel_install_says_so_and_exits_2_but_a_dry_run_shows_the_plan(tmp_path, platform, env, startup):
     env = {k: v.format(tmp=tmp_path) for k, v in env.items()}
-    for args in (["addin", "install", "--platform", platform], ["addin", "install", "--dry-run", "--platform", platform]):
-        r = _run(args, env)
-        assert r.exit_code == 2
-        assert "Excel hittades inte" in r.output
+    r = _run(["addin", "install", "--platform", platform, "--interpreter", "/x/python"], env)
+    assert r.exit_code == 2
+    assert "Excel hittades inte" in r.output and "skriver" not in r.output
+    r = _run(["addin", "install", "--dry-run", "--platform", platform, "--interpreter", "/x/python"], env)
+    assert r.exit_code == 0, r.output
+    assert "Excel hittades inte" in r.output
+    assert f"skulle skriva {tmp_path / startup / 'budgetbook.xlam'}" in r.output
+    assert "INTERPRETER_WIN = /x/python" in r.output and "ADD_WORKBOOK_TO_PYTHONPATH = false" in r.output
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="installs for another platform than this one")
+def test_installing_for_windows_from_another_platform_needs_the_interpreter(windows_env):
+    root, env = windows_env
+    before = _tree(root)
+    r = _run(["addin", "install", "--platform", "windows"], env)
+    assert r.exit_code == 2 and "--interpreter" in r.output
+    assert _tree(root) == before
+    r = _run(["addin", "install", "--dry-run", "--platform", "windows"], env)
+    assert r.exit_code == 0 and "--interpreter" in r.output
+    assert "INTERPRETER_WIN = \n" in r.output and sys.executable not in r.output  # never this system's path
+    r = _run(["addin", "build", "--out", str(root)], env)
+    assert (r.exit_code == 2) == (sys.platform != "darwin")
 
 
 @pytest.mark.parametrize("platform", ["windows", "mac"])
@@ -238,7 +262,7 @@ def test_install_refuses_to_replace_a_budgetbook_xlam_it_did_not_write(windows_e
     place.startup.mkdir()
     foreign = place.startup / "budgetbook.xlam"
     foreign.write_bytes(b"someone else's add-in")
-    r = _run(["addin", "install", "--platform", "windows"], env)
+    r = _run(["addin", "install", "--platform", "windows", "--interpreter", "/x/python"], env)
     assert r.exit_code == 1 and "finns redan" in r.output
     assert foreign.read_bytes() == b"someone else's add-in"
     assert not place.manifest.exists()
@@ -246,7 +270,7 @@ def test_install_refuses_to_replace_a_budgetbook_xlam_it_did_not_write(windows_e
 
 def test_uninstall_leaves_a_file_changed_since_install(windows_env):
     root, env = windows_env
-    assert _run(["addin", "install", "--platform", "windows"], env).exit_code == 0
+    assert _run(["addin", "install", "--platform", "windows", "--interpreter", "/x/python"], env).exit_code == 0
     place = addin.locate("windows", env)
     target = place.startup / "budgetbook.xlam"
     target.write_bytes(b"changed by hand")

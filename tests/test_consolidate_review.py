@@ -65,7 +65,7 @@ def test_summary_counts_namnd_warnings_instead_of_saying_all_hold(office):
         c.print(line)
     text = text_of(c)
     assert "alla kontroller håller" not in text
-    assert "inga fel, 1 varningar" in text
+    assert "inga fel, 1 varning" in text
 
 
 def _codes():

@@ -90,3 +90,22 @@ def test_repeated_kostnadsslag_row_is_the_readers_finding(tmp_path):
     wb.save(path)
     found = validate(read_workbook(path), Context())
     assert ("READ-040", "Kostnadsslag!A6") in cells(found, "READ-")
+
+
+def test_a_number_typed_as_text_says_what_in_the_text_is_wrong_and_how_to_fix_it(tmp_path):
+    def typed(rows, fixed, header):
+        e = rows["ekonomi"]
+        e[0]["budget_intakter"] = "5\u00a0700"  # pasted from a web page
+        e[1]["utfall_kostnader"] = "\u221252\u00a0200"  # Unicode minus, as Word and web pages write it
+        e[2]["utfall_kostnader"] = "\u20131700"  # an en dash typed as minus
+        e[0]["budget_kostnader"] = "-115000"  # nothing but the cell's text format
+    found = {f.location.a1: f for f in validate(report(tmp_path, typed)[0], Context(period=Period(2022, 8)))
+             if f.code == "IN-010"}
+    assert set(found) == {"Ekonomi!E5", "Ekonomi!C6", "Ekonomi!C7", "Ekonomi!F5"}
+    minus = found["Ekonomi!C6"]
+    assert "typografiskt tecken (−)" in minus.message and "mellanslag" in minus.message
+    assert "skriv vanligt minus (-) i stället för −" in minus.hint and "ta bort mellanslagen" in minus.hint
+    assert "Sök och ersätt" in minus.hint
+    assert "tankstreck (–)" in found["Ekonomi!C7"].message and "i stället för –" in found["Ekonomi!C7"].hint
+    assert "mellanslag" in found["Ekonomi!E5"].message and "minus" not in found["Ekonomi!E5"].message
+    assert "formaterad som text" in found["Ekonomi!F5"].message and "Talformat" in found["Ekonomi!F5"].hint

@@ -134,3 +134,47 @@ def test_the_report_month_itself_may_lag(tmp_path):
     def lagging(rows, fixed, header):
         rows["statistik"][0].pop("aug")
     assert of(findings(tmp_path, lagging), "PER-005") == []
+
+
+def test_a_header_for_another_period_is_one_finding_and_the_checks_use_the_period_named(tmp_path):
+    # The unit copied last year's T1 header into its August report: one cause, one finding.
+    def stale_header(rows, fixed, header):
+        header.update(ar=2021, manad=4, rapporttyp="Tertialrapport 1", datum=dt.date(2021, 5, 3))
+    found = findings(tmp_path, stale_header, context=Context(period=Period(2022, 8)))
+    assert [(f.code, f.location.a1) for f in found] == [("PER-001", "Uppgifter!B6")]
+    assert "periodkontroller" in found[0].message and found[0].message.count("2022-08") == 2
+    # Without --period the header is all there is: its period is the one checked.
+    found = findings(tmp_path, stale_header, context=Context())
+    assert of(found, "PER-001") == [] and of(found, "PER-006") != []
+
+
+def test_values_after_the_report_month_are_one_finding_per_row(tmp_path):
+    def autumn(rows, fixed, header):
+        rows["statistik"][0].update(sep=60, okt=61)
+    [f] = of(findings(tmp_path, autumn), "PER-004")
+    assert (f.location.column, f.actual) == ("sep", 60)
+    assert "(2022) har 2 värden efter rapportmånaden aug: sep 60, okt 61." in f.message
+
+
+def test_a_row_for_a_later_year_is_worded_as_a_later_year(tmp_path):
+    def next_year(rows, fixed, header):
+        rows["statistik"][0]["ar"] = 2023
+        rows["statistik"][0].pop("aug")
+    found = findings(tmp_path, next_year)
+    assert of(found, "PER-004") == []
+    [f] = of(found, "PER-011")
+    assert f.location.column == "ar"
+    assert "gäller 2023, ett senare år än rapportåret 2022" in f.message and "jan 57" in f.message
+    assert "rapportmånaden" not in f.message
+
+
+def test_years_and_months_in_messages_are_not_grouped_like_amounts(tmp_path):
+    def gap(rows, fixed, header):
+        rows["statistik"][1].pop("dec")
+    [f] = of(findings(tmp_path, gap), "PER-005")
+    assert "(2021)" in f.message and "2\u00a0021" not in f.message
+
+
+def test_an_invalid_header_year_reads_as_written(tmp_path):
+    [f] = of(findings(tmp_path, lambda r, f, h: h.update(ar=1999)), "READ-021")
+    assert "har värdet 1999," in f.message

@@ -1,12 +1,15 @@
 """Prognos totals (PROG-*) and cross-section consistency (XREF-*)."""
 
+import copy
 from decimal import Decimal
 
-from budgetbook.engine import Context
+from budgetbook.engine import Context, validate
+from budgetbook.excel import read_workbook
 from budgetbook.period import Period
 from budgetbook.settings import Settings
 
-from .consistent_report import BOU, NAMND, VUXNA, cells, findings, of
+from .consistent_report import BOU, FIXED, NAMND, ROWS, VUXNA, cells, findings, of
+from .helpers import make_workbook
 
 
 def test_the_consistent_report_is_silent(tmp_path):
@@ -117,3 +120,26 @@ def test_mnkr_rounding(tmp_path):
         rows["prognosorsaker"][1]["belopp"] = Decimal("7.7")  # −5,5 + 7,7 = 2,2
     found = findings(tmp_path, mnkr)
     assert of(found, "XREF-") == [] and of(found, "PROG-") == []
+
+
+def test_kostnadsslag_in_ledger_convention_is_one_finding_with_the_cross_section_checks_it_breaks(tmp_path):
+    def ledger(rows, fixed, header):  # pasted from the accounting system: kostnader +, intäkter −
+        for values in fixed["kostnadsslag"].values():
+            for k in values:
+                values[k] = -values[k]
+    found = findings(tmp_path, ledger)
+    assert [(f.code, f.location.sheet) for f in found if f.severity.value == "fel"] == [("SIGN-002", "Kostnadsslag")]
+    assert of(found, "XREF-") == []
+    [sign] = of(found, "SIGN-002")
+    assert "XREF-001 Kostnadsslag!B18" in sign.related and "XREF-002 Kostnadsslag!B10" in sign.related
+
+
+def test_a_typed_wrong_summa_is_one_finding_not_also_a_cross_section_difference(tmp_path):
+    rows, fixed = copy.deepcopy(ROWS), copy.deepcopy(FIXED)
+    summa = {"utfall_kostnader": sum(r["utfall_kostnader"] for r in rows["ekonomi"]) - 27000}  # a typo
+    path, _ = make_workbook(tmp_path / "unit.xlsx", rows=rows, fixed=fixed, totals={"ekonomi": {"summa": summa}})
+    found = validate(read_workbook(path), Context(period=Period(2022, 8)))
+    [root] = of(found, "SUM-001")
+    assert root.location.a1 == "Ekonomi!C13"
+    assert of(found, "XREF-") == []
+    assert "XREF-002 Kostnadsslag!B17" in root.related

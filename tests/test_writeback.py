@@ -342,3 +342,18 @@ def test_live_button_validates_unsaved_edits_and_clears_marks(tmp_path):
         wb.close()
     finally:
         app.quit()
+
+
+@pytest.mark.parametrize("belopp_i,shown_as", [("tkr", "#,##0"), ("mnkr", "#,##0.0")])
+def test_expected_and_found_are_shown_in_the_amount_format(tmp_path, belopp_i, shown_as):
+    from .helpers import HEADER
+
+    typed = dict(GOOD_ROW, utfall_netto=2400)  # a typed netto that is not intäkter + kostnader
+    path, _ = make_workbook(tmp_path / "enhet.xlsx", rows={"ekonomi": [typed]}, sections=["ekonomi"],
+                            header=dict(HEADER, belopp_i=belopp_i))
+    _, findings, _ = _run(path)
+    row = FIRST_ROW + next(i for i, f in enumerate(findings) if f.code == "CALC-001")
+    ws = openpyxl.load_workbook(path)[KONTROLL_SHEET]
+    assert (ws.cell(row, 6).value, ws.cell(row, 7).value) == (-590, 2400)
+    assert (ws.cell(row, 6).number_format, ws.cell(row, 7).number_format) == (shown_as, shown_as)
+    assert ws.cell(row, 5).number_format == "General"  # the message stays text

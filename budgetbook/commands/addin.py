@@ -20,9 +20,13 @@ def _show_config(out, config) -> None:
 
 
 def run_build(out_dir: Path, interpreter: str | None) -> int:
-    from ..excel.addin import AddinConfig, AddinError, build_addin
+    from ..excel.addin import AddinConfig, AddinError, build_addin, interpreter_needed
 
     out, err = _console()
+    why = interpreter_needed(None, interpreter)
+    if why:
+        err.print(f"[red]{why}[/red]")
+        return 2
     config = AddinConfig.for_interpreter(interpreter)
     try:
         path = build_addin(out_dir, config)
@@ -35,14 +39,19 @@ def run_build(out_dir: Path, interpreter: str | None) -> int:
 
 
 def run_install(dry_run: bool, platform: str | None, interpreter: str | None) -> int:
-    from ..excel.addin import AddinConfig, AddinError, current_platform, install, locate, plan_install
+    """Install, or with ``dry_run`` show what would be written where, always: a dry run also
+    shows the plan where Excel is not found or ``--interpreter`` is missing, and says so."""
+    from ..excel.addin import (AddinConfig, AddinError, current_platform, install, interpreter_needed, locate,
+                               plan_install)
 
     out, err = _console()
     platform = platform or current_platform() or "linux"
     place = locate(platform)
-    if place.startup is None:
-        err.print(f"[red]Excel hittades inte ({place.reason}). Tillägget kan bara installeras på en dator "
-                  f"med Excel för Windows eller Mac. Utan Excel: kör budgetbook validate FIL --write-back.[/red]")
+    no_excel = (f"Excel hittades inte ({place.reason}). Tillägget kan bara installeras på en dator med Excel "
+                f"för Windows eller Mac. Utan Excel: kör budgetbook validate FIL --write-back.")
+    why = interpreter_needed(platform, interpreter)
+    if place.startup is None or not dry_run and (not place.found or why):
+        err.print(f"[red]{why if place.found and why else no_excel}[/red]")
         return 2
     config = AddinConfig.for_interpreter(interpreter)
     try:
@@ -51,6 +60,8 @@ def run_install(dry_run: bool, platform: str | None, interpreter: str | None) ->
         err.print(f"[red]{exc}[/red]")
         return 1
     verb = "skulle skriva" if dry_run else "skriver"
+    for note in ([] if place.found else [no_excel + " Så här skulle installationen se ut:"]) + ([why] if why else []):
+        out.print(f"[yellow]{note}[/yellow]")
     out.print(f"Excels startmapp ({platform}): {place.startup}")
     for d in plan.dirs:
         out.print(f"{'skulle skapa' if dry_run else 'skapar'} mappen {d}")

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..config import CONFIG_NAME, ConfigError, NamndConfig, load_config
+from ..findings import varningar
 from ..period import Period, PeriodError
 
 # Files a user's tools leave behind: never read, never reported as strays.
@@ -235,10 +236,10 @@ def summary(result, written, mismatch: bool, ignored, output: Path, history_path
     errors = [f for f in written if f.severity.value == "fel"]
     warnings = [f for f in written if f.severity.value == "varning"]
     if errors:
-        out.append(Text(f"Nämndens arbetsbok har {len(errors)} fel och {len(warnings)} varningar:", style="red"))
+        out.append(Text(f"Nämndens arbetsbok har {len(errors)} fel och {varningar(len(warnings))}:", style="red"))
         out.extend(Text(f"  {f.code} {f.location.a1}: {f.message}") for f in errors[:20])
     elif warnings:
-        out.append(Text(f"Nämndens arbetsbok: inga fel, {len(warnings)} varningar (se bladet Status).",
+        out.append(Text(f"Nämndens arbetsbok: inga fel, {varningar(len(warnings))} (se bladet Status).",
                         style="yellow"))
     else:
         out.append(Text("Nämndens arbetsbok: alla kontroller håller.", style="green"))

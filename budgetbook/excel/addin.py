@@ -85,21 +85,38 @@ class AddinConfig:
                 ("ADD_WORKBOOK_TO_PYTHONPATH", "false")]
 
     @classmethod
-    def for_interpreter(cls, interpreter: str | None = None) -> "AddinConfig":
-        """Both keys name one Python: the one given, else the Python running budgetbook now.
+    def for_interpreter(cls, interpreter: str | None = None, running: str | None = None) -> "AddinConfig":
+        """The interpreter keys: ``--interpreter`` for both, else the Python running budgetbook.
 
-        On Windows pythonw.exe (beside python.exe) is preferred: the same interpreter
-        without a console window flashing up when the button is pressed.
+        The running Python only ever fills the key of the platform it runs on (``running``,
+        default this machine's); the other platform's key stays empty, never a path from
+        another system (``interpreter_needed`` says when that matters). On Windows
+        pythonw.exe (beside python.exe) is preferred: the same interpreter without a console
+        window flashing up when the button is pressed.
         """
         if interpreter:
             return cls(interpreter, interpreter)
+        running = current_platform() if running is None else running
         exe = sys.executable
-        win = exe
-        if sys.platform == "win32" and Path(exe).name.lower() == "python.exe":
+        if running == "windows":
             w = Path(exe).with_name("pythonw.exe")
-            if w.exists():
-                win = str(w)
-        return cls(win, exe)
+            return cls(str(w) if Path(exe).name.lower() == "python.exe" and w.exists() else exe, "")
+        return cls("", exe if running == "mac" else "")
+
+
+def interpreter_needed(platform: str | None, interpreter: str | None, running: str | None = None) -> str | None:
+    """Why ``--interpreter`` is required (in Swedish), or None: an add-in for another platform
+    than this one (``platform`` None: any) cannot name the running Python."""
+    if interpreter:
+        return None
+    running = current_platform() if running is None else running
+    if running in PLATFORMS and platform in (None, running):
+        return None
+    target = {"windows": "Windows", "mac": "Mac"}.get(platform or "", "Windows eller Mac")
+    here = {"windows": "Windows", "mac": "Mac"}.get(running or "", sys.platform.capitalize())
+    return (f"Tillägget är för {target} men budgetbook körs på {here}, så den här datorns Python kan "
+            f"inte skrivas in. Ange Python på den dator där Excel körs: --interpreter SÖKVÄG "
+            f"(t.ex. C:\\Python311\\pythonw.exe eller /usr/local/bin/python3).")
 
 
 # --- the pin ------------------------------------------------------------------------------
@@ -417,41 +434,45 @@ class Place:
     """Where Excel's startup folder and budgetbook's own folder are on a platform."""
 
     platform: str
-    startup: Path | None  # None: Excel not found
+    startup: Path | None  # where the add-in goes (shown even when Excel is not found); None: no Excel platform
     excel_marker: Path | None  # the folder whose existence shows Excel is installed
     manifest: Path
     applescript: Path | None = None  # Mac: xlwings' AppleScript, which RunPython needs
-    reason: str = ""
+    reason: str = ""  # why Excel was not found; empty when it was
+
+    @property
+    def found(self) -> bool:
+        return self.startup is not None and not self.reason
 
 
 def locate(platform: str, env: dict[str, str] | None = None) -> Place:
-    """Excel's startup folder for ``platform``, from the environment (APPDATA, HOME)."""
+    """Excel's startup folder for ``platform``, from the environment (APPDATA, HOME).
+
+    Where Excel is not found the folder it would have is still given (with ``reason``), so a
+    dry run can show the plan.
+    """
     env = dict(os.environ if env is None else env)
     if platform == "windows":
         appdata = env.get("APPDATA")
-        if not appdata:
-            return Place(platform, None, None, Path(MANIFEST_FILE), reason="miljövariabeln APPDATA saknas")
-        base = Path(appdata)
+        base = Path(appdata) if appdata else Path("%APPDATA%")
         marker = base / "Microsoft" / "Excel"
-        manifest = base / "budgetbook" / MANIFEST_FILE
-        if not marker.is_dir():
-            return Place(platform, None, marker, manifest,
-                         reason=f"mappen {marker} finns inte (Excel är inte installerat eller har aldrig startats)")
-        return Place(platform, marker / "XLSTART", marker, manifest)
+        reason = ("miljövariabeln APPDATA saknas" if not appdata else
+                  "" if marker.is_dir() else
+                  f"mappen {marker} finns inte (Excel är inte installerat eller har aldrig startats)")
+        return Place(platform, marker / "XLSTART", marker, base / "budgetbook" / MANIFEST_FILE, reason=reason)
     if platform == "mac":
         home = Path(env.get("HOME") or Path.home())
         container = home.joinpath(*MAC_OFFICE_CONTAINER)
         manifest = home / "Library" / "Application Support" / "budgetbook" / MANIFEST_FILE
         script = home.joinpath(*MAC_SCRIPTS) / f"xlwings-{_xlwings_version_or_pin()}.applescript"
-        if not container.is_dir():
-            return Place(platform, None, container, manifest, script,
-                         reason=f"mappen {container} finns inte (Office är inte installerat eller har aldrig startats)")
+        reason = "" if container.is_dir() else \
+            f"mappen {container} finns inte (Office är inte installerat eller har aldrig startats)"
         # Finder shows localized names; on disk the folder may carry the .localized suffix.
         if (container / "User Content.localized").is_dir():
             startup = container / "User Content.localized" / "Startup.localized" / "Excel"
         else:
             startup = container / "User Content" / "Startup" / "Excel"
-        return Place(platform, startup, container, manifest, script)
+        return Place(platform, startup, container, manifest, script, reason=reason)
     return Place(platform, None, None, Path(MANIFEST_FILE), reason=f"Excel finns inte för plattformen {platform}")
 
 
@@ -478,7 +499,7 @@ class InstallPlan:
 def plan_install(place: Place, config: AddinConfig) -> InstallPlan:
     if place.startup is None:
         raise AddinError(f"Excel hittades inte: {place.reason}.")
-    plan = InstallPlan(place, config)
+    plan = InstallPlan(place, config)  # also where Excel is not found: a dry run shows it
     target = place.startup / ADDIN_FILE
     data = build_addin_bytes(config)
     previous = {Path(f["path"]): f["sha256"] for f in read_manifest(place).get("files", [])}
@@ -513,6 +534,9 @@ def read_manifest(place: Place) -> dict:
 
 def install(plan: InstallPlan) -> list[Path]:
     from .template import atomic_write
+
+    if not plan.place.found:
+        raise AddinError(f"Excel hittades inte: {plan.place.reason}.")
 
     previous = read_manifest(plan.place)
     dirs = [Path(d) for d in previous.get("dirs", [])]

@@ -184,6 +184,8 @@ class LiveTarget:
             ws.range((1, c)).column_width = w
         for c in content.hidden_cols:
             ws.range(f"{col_letter(c)}:{col_letter(c)}").column_width = 0
+        for r, c, shown_as in content.number_formats:
+            ws.range((r, c)).number_format = shown_as
 
     def mark(self, mark: Mark) -> dict:
         ws = self.book.sheets[mark.sheet]

@@ -48,14 +48,6 @@ LOCKED = Protection(locked=True)
 # Sheet layout: title, unit note, band headers, then the table's header row.
 TITLE_ROW, NOTE_ROW, BAND_ROW, TABLE_HEADER_ROW = 1, 2, 3, 4
 HEADER_FIRST_ROW = 3  # first header field on the Uppgifter sheet
-DEFAULT_VERKSAMHETER = (
-    "Barn och unga 0–20 år",
-    "Vuxna 21–64 år",
-    "Personer med funktionsnedsättning",
-    "Gemensam socialtjänst",
-    "Myndighet och huvudmannaskap",
-    "Nämnd och nämndstöd",
-)
 
 
 def number_format(kind: Kind, belopp_i: str = "tkr") -> str:
@@ -81,7 +73,9 @@ class BookContent:
     # section key → rows, each a mapping column key → value. A value for a computed column
     # is written as a typed constant (how printed reports arrive), not as a formula.
     rows: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
-    verksamheter: Sequence[str] = DEFAULT_VERKSAMHETER
+    # The nämnd's verksamheter, offered as a list in verksamhet cells; none in a generic
+    # template (a list from another nämnd would warn on every row).
+    verksamheter: Sequence[str] = ()
     # Rows of fixed sections (kostnadsslag) by row code → values.
     fixed: dict[str, dict[str, Mapping[str, Any]]] = field(default_factory=dict)
     # Total rows of free-row sections (Summa, Totalt) by section → row code → values: a value
@@ -238,6 +232,8 @@ def _header_sheet(wb: Workbook, values: Mapping[str, Any], spec: ReportSpec, con
 
 
 def _lists_sheet(wb: Workbook, verksamheter: Sequence[str], spec: ReportSpec) -> str | None:
+    if not verksamheter:
+        return None
     ws = wb.create_sheet(spec.lists_sheet)
     ws.sheet_state = "hidden"
     ws.cell(1, 1, "Verksamheter")
@@ -469,6 +465,9 @@ def atomic_write(path: str | Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file private (0600); a report on a shared folder must keep the
+        # replaced file's mode, or get the usual one a new file gets.
+        os.chmod(tmp, _mode_for(path))
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -480,6 +479,15 @@ def atomic_write(path: str | Path, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def save_workbook(wb: Workbook, path: str | Path) -> None:
@@ -505,4 +513,4 @@ def write_templates(out_dir: str | Path, spec: ReportSpec = SPEC) -> list[Path]:
 
 
 __all__ = ["BookContent", "build_workbook", "write_templates", "save_workbook", "workbook_bytes",
-           "atomic_write", "number_format", "print_setup", "wrapped_lines", "DEFAULT_VERKSAMHETER", "MANADER"]
+           "atomic_write", "number_format", "print_setup", "wrapped_lines", "MANADER"]

@@ -28,7 +28,7 @@ from typing import Any, Protocol, Sequence
 from .. import __version__
 from ..book import Book
 from ..excel_refs import cell_pos, col_letter
-from ..findings import Finding, Severity, count_by_severity, fmt_value
+from ..findings import Finding, Severity, count_by_severity, fmt_value, varningar
 from ..seal import seal
 
 KONTROLL_SHEET = "Kontroll"
@@ -39,6 +39,7 @@ FIRST_ROW = HEADER_ROW + 1
 COLUMNS = ("Allvarlighet", "Kod", "Sektion", "Cell", "Meddelande", "Förväntat", "Hittat", "Åtgärd")
 WIDTHS = (12, 10, 16, 16, 70, 14, 14, 60)
 LINK_COL = COLUMNS.index("Cell") + 1
+VALUE_COLS = (COLUMNS.index("Förväntat") + 1, COLUMNS.index("Hittat") + 1)
 # The marks record, in hidden columns to the right of the findings.
 RECORD_COL = len(COLUMNS) + 3
 RECORD_COLUMNS = ("budgetbook-markering: blad", "cell", "ursprung", "markering")
@@ -86,6 +87,7 @@ class SheetContent:
     fills: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, RGB)
     widths: dict[int, float] = field(default_factory=dict)
     hidden_cols: list[int] = field(default_factory=list)
+    number_formats: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, Excel format code)
 
 
 class WriteBackTarget(Protocol):
@@ -134,7 +136,7 @@ class WriteBackResult:
 def status_line(findings: Sequence[Finding], now: dt.datetime) -> str:
     n = count_by_severity(findings)
     parts = [f"{n[Severity.FEL]} fel",
-             f"{n[Severity.VARNING]} {'varning' if n[Severity.VARNING] == 1 else 'varningar'}"]
+             varningar(n[Severity.VARNING])]
     if n[Severity.INFO]:
         parts.append(f"{n[Severity.INFO]} info")
     return f"Validerad {now:%Y-%m-%d %H:%M} — " + ", ".join(parts)
@@ -241,6 +243,10 @@ def kontroll_content(book: Book, findings: Sequence[Finding], record: list[tuple
         r = FIRST_ROW + i
         rows.append([SEVERITY_LABEL[f.severity], f.code, titles.get(loc.section, loc.section),
                      loc.a1, f.message, _shown(f.expected), _shown(f.actual), f.hint])
+        shown_as = _number_format(book, f)
+        if shown_as:  # Förväntat and Hittat read like the cell they are about: 2 400, not 2400
+            c.number_formats += [(r, col, shown_as) for col, v in zip(VALUE_COLS, (f.expected, f.actual))
+                                 if _is_number(v)]
         link = _link(f)
         if link:
             c.links.append((r, LINK_COL, link))
@@ -258,9 +264,26 @@ def kontroll_content(book: Book, findings: Sequence[Finding], record: list[tuple
 
 def _shown(v: Any) -> Any:
     """Numbers stay numbers; anything else (dates, text) as the text a person reads."""
-    if v is None or isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
+    if v is None or _is_number(v):
         return v
     return fmt_value(v)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)
+
+
+def _number_format(book: Book, f: Finding) -> str | None:
+    """The number format of the column a finding is about (its kind, the workbook's belopp_i)."""
+    from ..rules.lookup import unit
+    from .template import number_format
+
+    loc = f.location
+    sec = book.section(loc.section) if loc.section else None
+    if sec is None or loc.column not in sec.spec.column_keys:
+        return None
+    shown_as = number_format(sec.spec.column(loc.column).kind, unit(book))
+    return None if shown_as in ("General", "@") else shown_as
 
 
 # --- the file implementation (openpyxl) ---------------------------------------------------
@@ -321,6 +344,8 @@ class FileTarget:
             ws.column_dimensions[col_letter(c)].width = w
         for c in content.hidden_cols:
             ws.column_dimensions[col_letter(c)].hidden = True
+        for r, c, shown_as in content.number_formats:
+            ws.cell(r, c).number_format = shown_as
         ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
 
     def mark(self, mark: Mark) -> dict:

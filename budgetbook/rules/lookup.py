@@ -52,6 +52,25 @@ def rounding(book: Book, settings: Settings) -> Decimal:
     return settings.rounding(unit(book))
 
 
+def report_period(book: Book, context) -> tuple[int, int] | None:
+    """The (year, month) the period-derived checks use: ``--period`` when given, else the header's.
+
+    A user who names the period means it; a header that contradicts it is one finding
+    (PER-001), not a cascade of checks run against a period nobody meant.
+    """
+    if context.period is not None:
+        return context.period.year, context.period.month
+    return header_period(book)
+
+
+def header_period(book: Book) -> tuple[int, int] | None:
+    """The (year, month) the header states, when both are there and valid."""
+    h = book.header
+    if h is None or h.year is None or h.month is None or not 1 <= h.month <= 12 or not 1 <= h.year <= 9999:
+        return None
+    return h.year, h.month
+
+
 def where(sec: SectionData, row: SectionRow, key: str) -> Location:
     """The location of one cell of a section row (the engine adds the file)."""
     cell = row.cells.get(key)

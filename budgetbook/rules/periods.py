@@ -1,9 +1,13 @@
 """Period consistency (PER-*): the workbook is for the period it says, and its figures
 behave as figures of that period do.
 
-Invariant: every check reads the report period from the header (year, month) and its
-knobs from Settings; a check whose inputs are missing stays silent (the reader already
-reports missing or invalid header values as READ-020/READ-021, blank cells as IN-012).
+Invariant: every check reads the report period from ``lookup.report_period`` (``--period``
+when given, else the header's year and month) and its knobs from Settings. A header that
+contradicts ``--period`` is one finding, PER-001, and every check of the figures runs
+against the period the user named, never against the header's (the header's rapporttyp
+and datum are checked against the header's own month). A check whose inputs are missing stays
+silent (the reader already reports missing or invalid header values as READ-020/READ-021,
+blank cells as IN-012).
 """
 
 from __future__ import annotations
@@ -16,13 +20,15 @@ from typing import Iterator
 from ..book import Book
 from ..findings import Code, Finding, Location, Severity, fmt_value, make_finding
 from ..spec import MANADER, Sign, rapporttyp_for_month
-from .lookup import MONTH_NAMES, fmt_month, header_location, rounding, tkr_factor, where
+from .lookup import (MONTH_NAMES, fmt_month, header_location, header_period, report_period, rounding,
+                     tkr_factor, where)
 
 FEL, VARNING = Severity.FEL, Severity.VARNING
 
 CODES = (
     Code("PER-001", FEL, "Fel period",
-         "Arbetsboken gäller {actual} men perioden som valideras är {expected}.",
+         "Arbetsboken gäller {actual} men perioden som valideras är {expected}; övriga "
+         "periodkontroller (månadsserier, ack budget, utfall mot årsbudget) görs mot {expected}.",
          "Kontrollera att det är rätt fil, eller rätta År och Månad på bladet Uppgifter."),
     Code("PER-002", VARNING, "Rapporttypen stämmer inte med månaden",
          "Rapporttypen är ”{actual}”, men för månad {month} förväntas ”{expected}”.",
@@ -31,7 +37,7 @@ CODES = (
          "Bladet ”{sheet_name}” anger {actual}, men rapporten gäller {expected}.",
          "Ta bort blad från andra perioder eller byt namn på bladet; en arbetsbok ska gälla en period."),
     Code("PER-004", FEL, "Värde efter rapportmånaden",
-         "Månadsserien ”{row_label}” ({year}) har värdet {actual} i {month_name}, efter rapportmånaden {report_month}.",
+         "Månadsserien ”{row_label}” ({year}) har {values_after} efter rapportmånaden {report_month}: {values}.",
          "Ta bort värden efter rapportmånaden; de hör till nästa rapport."),
     Code("PER-005", VARNING, "Lucka i månadsserien",
          "Månadsserien ”{row_label}” ({year}) saknar värden för {months}.",
@@ -55,6 +61,11 @@ CODES = (
     Code("PER-010", VARNING, "Datum utanför perioden",
          "Rapporten är daterad {actual}, före rapportperiodens början {expected}.",
          "Rätta Datum på bladet Uppgifter."),
+    Code("PER-011", FEL, "Månadsserie för ett senare år",
+         "Månadsserien ”{row_label}” gäller {year}, ett senare år än rapportåret {report_year}, "
+         "men har värden: {values}.",
+         "Rätta året i kolumnen År om raden gäller {report_year}; annars ta bort raden, den hör "
+         "till en senare rapport."),
 )
 _CODE = {c.code: c for c in CODES}
 
@@ -62,23 +73,18 @@ _YEAR_MONTH = re.compile(r"(?<!\d)(20\d{2})[-/](0?[1-9]|1[0-2])(?!\d)")
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 
 
-def _report_period(book: Book) -> tuple[int, int] | None:
-    h = book.header
-    if h is None or h.year is None or h.month is None or not 1 <= h.month <= 12:
-        return None
-    return h.year, h.month
-
-
 def check_header(book: Book, context) -> Iterator[Finding]:
     """PER-001/002/010: the header's period against --period, the rapporttyp and the datum."""
-    period = _report_period(book)
-    if period is None:
-        return
-    year, month = period
+    stated = header_period(book)
     want = context.period
-    if want is not None and (want.year, want.month) != period:
-        yield make_finding(_CODE["PER-001"], header_location(book, "manad" if want.year == year else "ar"),
-                           expected=str(want), actual=f"{year:04d}-{month:02d}")
+    if want is not None and stated is not None and (want.year, want.month) != stated:
+        yield make_finding(_CODE["PER-001"], header_location(book, "manad" if want.year == stated[0] else "ar"),
+                           expected=str(want), actual=f"{stated[0]:04d}-{stated[1]:02d}")
+    if stated is None:
+        return
+    # The header's own fields agree with the header's month; against --period, they are
+    # part of the one PER-001 above.
+    year, month = stated
     typ = book.header.get("rapporttyp")
     if isinstance(typ, str) and typ and typ != rapporttyp_for_month(month):
         yield make_finding(_CODE["PER-002"], header_location(book, "rapporttyp"),
@@ -96,7 +102,7 @@ def check_sheet_names(book: Book, context) -> Iterator[Finding]:
     The Book carries one header; other header blocks cannot be read, but a workbook that
     mixes periods nearly always shows it in its sheet names ("Ekonomi 2021-12", "T1 2021").
     """
-    period = _report_period(book)
+    period = report_period(book, context)
     if period is None:
         return
     year, month = period
@@ -115,8 +121,9 @@ def check_sheet_names(book: Book, context) -> Iterator[Finding]:
 
 
 def check_monthly_series(book: Book, context) -> Iterator[Finding]:
-    """PER-004/005: no values after the report month; no gaps before it; last year complete."""
-    period = _report_period(book)
+    """PER-004/005/011: no values after the report month (one finding per row, listing them),
+    none in a row for a later year, no gaps before the report month; last year complete."""
+    period = report_period(book, context)
     if period is None:
         return
     year, month = period
@@ -128,18 +135,21 @@ def check_monthly_series(book: Book, context) -> Iterator[Finding]:
             if row_year is None or row_year != row_year.to_integral_value():
                 continue
             ry = int(row_year)
-            if ry > year:
-                after = range(1, 13)
-            elif ry == year:
-                after = range(month + 1, 13)
-            else:
-                after = range(0)
-            for m in after:
-                cell = row.cells.get(MANADER[m - 1])
-                if cell is not None and not cell.blank:
-                    yield make_finding(_CODE["PER-004"], where(sec, row, MANADER[m - 1]),
-                                       actual=cell.value if cell.value is not None else cell.raw,
-                                       year=ry, month_name=fmt_month(m), report_month=fmt_month(month))
+            after = range(1, 13) if ry > year else range(month + 1, 13) if ry == year else range(0)
+            filled = [(m, c) for m in after
+                      if (c := row.cells.get(MANADER[m - 1])) is not None and not c.blank]
+            if filled:
+                first = filled[0][1]
+                values = ", ".join(f"{fmt_month(m)} {fmt_value(c.value if c.value is not None else c.raw)}"
+                                   for m, c in filled)
+                shown = dict(actual=first.value if first.value is not None else first.raw, year=ry,
+                             values=values, report_year=year, report_month=fmt_month(month))
+                if ry > year:
+                    yield make_finding(_CODE["PER-011"], where(sec, row, "ar"), **shown)
+                else:
+                    yield make_finding(_CODE["PER-004"], where(sec, row, MANADER[filled[0][0] - 1]),
+                                       values_after="ett värde" if len(filled) == 1 else f"{len(filled)} värden",
+                                       **shown)
             # The report month itself may lag (statistics arrive late: "Prel feb"); the
             # months before it and all of last year may not.
             last = month - 1 if ry == year else 12 if ry == year - 1 else 0
@@ -154,7 +164,7 @@ def check_monthly_series(book: Book, context) -> Iterator[Finding]:
 
 def check_ack_budget(book: Book, context) -> Iterator[Finding]:
     """PER-006: ack budget ≈ årsbudget × månad/12, within the configured band."""
-    period = _report_period(book)
+    period = report_period(book, context)
     if period is None:
         return
     _, month = period
@@ -194,7 +204,7 @@ def _cost_rows(book: Book):
 def check_costs_against_year(book: Book, context) -> Iterator[Finding]:
     """PER-007 (utfall beyond the whole year's budget before december) and PER-008
     (prognos below what has already been spent), on kostnadsslag's kostnad rows."""
-    period = _report_period(book)
+    period = report_period(book, context)
     if period is None:
         return
     _, month = period

@@ -32,7 +32,7 @@ from ..book import Book, SectionData, SectionRow
 from ..findings import Code, Finding, Severity, fmt_value, make_finding
 from ..spec import Kind
 from .hygiene import general_names
-from .lookup import a1, norm_name, rounding, tkr_factor, where
+from .lookup import a1, norm_name, report_period, rounding, tkr_factor, where
 
 VARNING = Severity.VARNING
 
@@ -338,8 +338,7 @@ def check_prose(book: Book, context) -> Iterator[Finding]:
         return
     r = rounding(book, context.settings)
     to_tkr = tkr_factor(book)
-    year = book.header.year if book.header else None
-    month = book.header.month if book.header else None
+    year, month = report_period(book, context) or (book.header.year if book.header else None, None)
     general = general_names(book)
     for row in kommentarer.data_rows():
         text = row.value("kommentar")
