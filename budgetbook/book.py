@@ -27,10 +27,13 @@ class CellValue:
     filled: bool = False  # value computed by the reader: a formula without cached result
     error: str | None = None  # Excel error value
     problem: str | None = None  # reader code when the value could not be used
+    # A formula whose result is not known: no cached result and not computable by the reader
+    # (an input is unknown), so it is neither blank nor a number.
+    unknown: bool = False
 
     @property
     def blank(self) -> bool:
-        return self.value is None and self.error is None and self.problem is None
+        return self.value is None and self.error is None and self.problem is None and not self.unknown
 
     @property
     def number(self) -> Decimal | None:

@@ -18,6 +18,7 @@ from typing import Any, Iterable, Mapping
 
 from .book import Book
 from .config import Enhet, NamndConfig, norm_name
+from .engine import Context
 from .findings import Code, Finding, Location, Severity, make_finding, sort_findings
 from .period import Period
 from .spec import SPEC, Kind, Section
@@ -80,6 +81,21 @@ LISTED = ("investeringar", "atgardsplan", "indikatorer", "statsbidrag", "sjukfra
 # Sections grouped per nämnd verksamhet, unit named in this text column.
 GROUPED = {"prognosorsaker": "orsak", "kommentarer": "kommentar"}
 CLEARLY_NEWER = dt.timedelta(minutes=1)  # mtimes closer than this do not decide
+# Rule families that do not apply to the nämnd's own workbook: a unit's kommentar quotes the
+# unit's figures, never the nämnd's sums, so prose is checked in each unit's workbook only.
+UNIT_ONLY_FAMILIES = ("TEXT-",)
+
+
+def namnd_context(config: NamndConfig, period: Period) -> Context:
+    """The Context the nämnd's own workbook is validated in: the nämnd's settings, minus the
+    rules that compare a unit's prose with tables (they hold per unit, not on the sums)."""
+    from dataclasses import replace
+
+    from .catalogue import all_codes
+
+    off = {c: "av" for c in all_codes() if c.startswith(UNIT_ONLY_FAMILIES)}
+    settings = replace(config.settings, severities={**config.settings.severities, **off})
+    return Context(settings=settings, period=period, verksamheter=tuple(v.namn for v in config.verksamheter))
 
 
 # --- what consolidation keeps of one file -------------------------------------------------
@@ -235,21 +251,34 @@ class Previous:
     period: Period
     units: Mapping[str, Mapping[tuple[str, str, str], Decimal]]  # enhet → figure key → value
     namnd: Mapping[tuple[str, str, str], Decimal]
+    included: frozenset[str] = frozenset()  # the enheter whose figures made that nämnd result
 
 
 @dataclass(frozen=True)
 class PrognosChange:
+    """Prognos netto for one verksamhet now and in the previous report. The change compares
+    like with like: only the units included in both periods (``comparable``)."""
+
     kod: str
     namn: str
     position: int  # the verksamhet's row in the nämnd's Ekonomi table
-    current: Decimal | None
-    previous: Decimal | None
+    current: Decimal | None  # the nämnd's prognos now, every included unit
+    previous: Decimal | None  # the previous prognos, comparable units only
+    current_comparable: Decimal | None = None  # the prognos now, comparable units only
 
     @property
     def change(self) -> Decimal | None:
-        if self.current is None or self.previous is None:
+        if self.current_comparable is None or self.previous is None:
             return None
-        return self.current - self.previous
+        return self.current_comparable - self.previous
+
+
+@dataclass(frozen=True)
+class UnitsChange:
+    """Which units the prognos comparison leaves out: (kod, namn) entered and left since then."""
+
+    entered: tuple[tuple[str, str], ...] = ()
+    left: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -266,6 +295,7 @@ class Consolidation:
     namnd_figures: dict[tuple[str, str, str], Decimal]  # ("ekonomi", vkod, col) → sum
     prognos: list[PrognosChange]
     previous: Period | None
+    prognos_units: UnitsChange = field(default_factory=UnitsChange)
 
     @property
     def all_included_clean(self) -> bool:
@@ -490,11 +520,7 @@ def consolidate(config: NamndConfig, period: Period, files: Iterable[UnitFile], 
     # Spårbarhet reads in the nämnd's order: section, row, column, then unit.
     order = {s.key: (i, {c.key: j for j, c in enumerate(s.columns)}) for i, s in enumerate(SPEC.sections)}
     builder.traces.sort(key=lambda t: (order[t.section][0], t.position, order[t.section][1][t.column]))
-    prognos = []
-    for i, v in enumerate(config.verksamheter):
-        prev = previous.namnd.get(("ekonomi", v.kod, "prognos_netto")) if previous else None
-        prognos.append(PrognosChange(v.kod, v.namn, i, builder.figures.get(("ekonomi", v.kod, "prognos_netto")),
-                                     prev))
+    prognos, prognos_units = _prognos_changes(config, units, builder.figures, previous)
     header = {"namnd": config.namnd, "enhet_kod": config.kod, "enhet_namn": config.namnd,
               "ar": period.year, "manad": period.month, "rapporttyp": period.rapporttyp,
               "belopp_i": config.belopp_i, "uppgiftslamnare": "budgetbook (konsolidering)",
@@ -502,7 +528,34 @@ def consolidate(config: NamndConfig, period: Period, files: Iterable[UnitFile], 
     return Consolidation(config=config, period=period, include_failing=include_failing, units=units,
                          unplaced=sorted(lost, key=lambda u: u.file), header=header, rows=builder.rows,
                          fixed=builder.fixed, traces=builder.traces, namnd_figures=builder.figures,
-                         prognos=prognos, previous=previous.period if previous else None)
+                         prognos=prognos, previous=previous.period if previous else None,
+                         prognos_units=prognos_units)
+
+
+def _prognos_changes(config: NamndConfig, units: list[UnitResult], figures: Mapping, previous: Previous | None
+                     ) -> tuple[list[PrognosChange], UnitsChange]:
+    """Per verksamhet: prognos now (all), and now and then over the units included both times."""
+    now_in = {u.enhet.kod for u in units if u.included}
+    then_in = set(previous.included) if previous else set()
+    comparable = [u for u in units if u.enhet.kod in now_in & then_in]
+    now_figs = [unit_figures(config, u) for u in comparable]
+
+    def total(values: Iterable[Any]) -> Decimal | None:
+        found = [v for v in values if isinstance(v, Decimal)]
+        return sum(found, Decimal(0)) if found else None
+
+    out = []
+    for i, v in enumerate(config.verksamheter):
+        key = ("ekonomi", v.kod, "prognos_netto")
+        then = total(previous.units.get(u.enhet.kod, {}).get(key) for u in comparable) if previous else None
+        now = total(f[key][0] for f in now_figs if key in f)
+        out.append(PrognosChange(v.kod, v.namn, i, figures.get(key), then, now))
+    if previous is None:
+        return out, UnitsChange()
+
+    def named(codes: set[str]) -> tuple[tuple[str, str], ...]:
+        return tuple((k, config.enhet(k).namn if config.enhet(k) else "") for k in sorted(codes))
+    return out, UnitsChange(entered=named(now_in - then_in), left=named(then_in - now_in))
 
 
 class _Builder:

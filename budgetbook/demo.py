@@ -606,7 +606,24 @@ def write_demo(root: str | Path, seed: int = DEMO_SEED, period: str | Period = D
         written[u.enhet.kod] = path
         if u.planted is not None and u.planted.at is not None:
             u.planted = replace(u.planted, cell=content.placed[u.planted.at])
+        elif u.planted is None:
+            _validated_by_controller(path, u, names)
     return DemoFiles(root=root, config=config, inbox=inbox, workbooks=written, units=units)
+
+
+def _validated_by_controller(path: Path, u: UnitData, verksamheter: list[str]) -> None:
+    """A correct unit arrives as its controller left it after pressing Validera: with the
+    Kontroll sheet and the validation seal, so consolidation can tell it was not changed."""
+    from .engine import Context, validate
+    from .excel import read_workbook
+    from .excel.writeback import write_back_file
+
+    book = read_workbook(path)
+    period = Period(u.header["ar"], u.header["manad"])
+    when = dt.datetime.combine(u.header["datum"], dt.time(9, 30))
+    backup = write_back_file(path, book, validate(book, Context(period=period, verksamheter=verksamheter)),
+                             now=when)
+    backup.unlink()  # the demo's own file: the unvalidated copy is not needed
 
 
 def planted_found(planted: PlantedError, findings) -> bool:

@@ -65,6 +65,8 @@ def fmt_value(v: Any) -> str:
         return "SANT" if v else "FALSKT"
     if isinstance(v, (int, Decimal)) or isinstance(v, float):
         d = v if isinstance(v, Decimal) else Decimal(str(v))
+        if not d.is_finite():  # a cell value that overflowed a double (1.8E+308)
+            return "inte ett tal" if d.is_nan() else ("oändligt" if d > 0 else "−oändligt")
         if d == d.to_integral_value():
             s = f"{int(d):,}".replace(",", "\u00a0")
         else:
@@ -169,6 +171,11 @@ def make_finding(code: Code, location: Location, *, expected: Any = None, actual
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: f.sort_key)
+
+
+def varningar(n: int) -> str:
+    """'1 varning', '2 varningar' (fel and info do not change in the plural)."""
+    return f"{n} varning" if n == 1 else f"{n} varningar"
 
 
 def count_by_severity(findings: Iterable[Finding]) -> dict[Severity, int]:

@@ -154,7 +154,9 @@ class History:
             units.setdefault(enhet, {})[(sektion, rad, kolumn)] = Decimal(varde)
         namnd_vals = {(s, r, k): Decimal(v) for s, r, k, v in self.conn.execute(
             "SELECT sektion, rad, kolumn, varde FROM namndvarde WHERE konsolidering_id = ?", (kid,))}
-        return Previous(period=Period.parse(prev), units=units, namnd=namnd_vals)
+        included = frozenset(r[0] for r in self.conn.execute(
+            "SELECT enhet FROM inlamning WHERE konsolidering_id = ? AND inkluderad = 1", (kid,)))
+        return Previous(period=Period.parse(prev), units=units, namnd=namnd_vals, included=included)
 
     def submissions(self, enhet: str, namnd: str | None = None) -> list[Submission]:
         sql = ("SELECT k.period, k.skapad, i.enhet, i.enhet_namn, i.filer, i.sha256, i.uppgiftslamnare, "

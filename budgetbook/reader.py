@@ -8,6 +8,7 @@ its cell. It raises only for programming faults.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from typing import Iterable
@@ -115,8 +116,8 @@ def _read_header(source: WorkbookSource, spec: ReportSpec, ctx: _Ctx) -> Header 
         elif f.choices and parsed.value not in f.choices:
             rule = "ett av " + ", ".join(f.choices)
         if rule:
-            ctx.add("READ-021", loc, label=f.label, actual=raw.error or raw.value,
-                    header_value=raw.error or raw.value, rule=rule, sheet=sh)
+            ctx.add("READ-021", loc, label=f.label, actual=raw.error or shown(raw.value),
+                    header_value=raw.error or shown(raw.value), rule=rule, sheet=sh)
     return Header(sheet=sheet, fields=fields)
 
 
@@ -196,7 +197,7 @@ def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ct
                                cells=cells, hidden=excel_row in grid.hidden_rows))
     data = SectionData(spec=sec, sheet=table.sheet, table_ref=table.ref,
                        columns={k: col_letter(v) for k, v in columns.items()}, rows=rows)
-    _fill_computed(data)
+    _fill_computed(data, grid, columns)
     _cell_findings(data, ctx, unit)
     return data
 
@@ -278,6 +279,10 @@ def _read_cell(grid: SheetGrid, row: int, col_idx: int, col: Column, letter: str
     if raw.error:
         return CellValue(ref=ref, raw=raw.error, formula=raw.formula, error=raw.error,
                          problem=None if raw.formula else "IN-001")
+    if raw.formula and raw.value is None:
+        # Saved without a cached result (written by a script): what it shows is not known
+        # here. Computed columns are filled in by _fill_computed; an input stays unknown.
+        return CellValue(ref=ref, raw=raw.text, formula=True, unknown=True)
     parsed = parse_cell(raw.value, col.kind, col.choices)
     problem = parsed.problem
     if raw.formula and parsed.error:  # a formula whose cached result is an error
@@ -286,19 +291,24 @@ def _read_cell(grid: SheetGrid, row: int, col_idx: int, col: Column, letter: str
                      error=parsed.error, problem=problem if problem else parsed.note)
 
 
-def _fill_computed(data: SectionData) -> None:
-    """Compute what formula cells without a cached result would show; never read them as 0."""
+def _fill_computed(data: SectionData, grid: SheetGrid, columns: dict[str, int]) -> None:
+    """Compute what formula cells without a cached result would show; never read them as 0.
+
+    Errors travel as Excel's do: an input showing #REF! makes its netto and its Summa show
+    #REF!, and text in a term of a sum of cells makes #VALUE!. A total row's own formula is
+    evaluated when the source gives its text, so a SUM that misses a row inserted above it
+    reads as Excel shows it (and SUM-001 then points at it).
+    """
     sec = data.spec
     data_rows = [r for r in data.rows if not r.is_total]
     computed = sec.computed_columns
     for row in data_rows:
         for col in computed:
             cell = row.cells.get(col.key)
-            if cell is None or not cell.formula or cell.value is not None or cell.error:
+            if cell is None or not cell.formula or not cell.unknown:
                 continue
-            value = evaluate(col, {k: row.number(k) for k in col.formula.inputs},
-                             blank={k: (row.cells[k].blank if k in row.cells else True) for k in col.formula.inputs})
-            row.cells[col.key] = _filled(cell, value)
+            row.cells[col.key] = _filled(cell, *evaluate_cells(col, [row.cells.get(k) for k in col.formula.inputs]))
+    by_excel_row = {r.excel_row: r for r in data.rows}
     done: dict[str, SectionRow] = {}
     for row in data.rows:
         if not row.is_total:
@@ -310,21 +320,73 @@ def _fill_computed(data: SectionData) -> None:
         )
         for col in sec.columns:
             cell = row.cells.get(col.key)
-            if cell is None or not cell.formula or cell.value is not None or cell.error:
+            if cell is None or not cell.formula or not cell.unknown:
                 continue
             if col.total == "sum":
-                nums = [r.number(col.key) for r in items if r is not None]
-                value = sum((n for n in nums if n is not None), Decimal(0))
+                covered = _sum_rows(grid.cell(row.excel_row, columns[col.key]).text, col.key, data, by_excel_row)
+                cells = [r.cells.get(col.key) for r in (covered if covered is not None else items) if r is not None]
+                row.cells[col.key] = _filled(cell, *_sum_cells(cells))
             elif col.total == "formula" and col.formula is not None:
-                value = evaluate(col, {k: row.number(k) for k in col.formula.inputs})
-            else:
-                continue
-            row.cells[col.key] = _filled(cell, value)
+                row.cells[col.key] = _filled(cell, *evaluate_cells(col, [row.cells.get(k) for k in col.formula.inputs]))
         done[row.code] = row
 
 
-def _filled(cell: CellValue, value: Decimal | None) -> CellValue:
-    return CellValue(ref=cell.ref, value=value, raw=cell.raw, formula=True, filled=value is not None)
+_SUM = re.compile(r"^\s*SUM\((.*)\)\s*$", re.IGNORECASE)
+_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
+
+
+def _sum_rows(text: str | None, key: str, data: SectionData,
+              by_excel_row: dict[int, SectionRow]) -> list[SectionRow] | None:
+    """The table rows a total's own SUM formula covers in its column; None when not a plain SUM."""
+    m = _SUM.match(text or "")
+    if not m:
+        return None
+    letter = data.columns.get(key)
+    rows: list[SectionRow] = []
+    for part in m.group(1).split(","):
+        ref = _REF.match(part.strip().upper())
+        if not ref or ref.group(1) != letter or (ref.group(3) and ref.group(3) != letter):
+            return None  # another column, a name or a function: not ours to evaluate
+        first, last = int(ref.group(2)), int(ref.group(4) or ref.group(2))
+        rows += [by_excel_row[r] for r in range(first, last + 1) if r in by_excel_row]
+    return rows
+
+
+def _sum_cells(cells: list[CellValue | None]) -> tuple[Decimal | None, str | None, bool]:
+    """Excel's SUM over cells: text is skipped, the first error wins, an unknown term is unknown."""
+    total = Decimal(0)
+    for c in cells:
+        if c is None:
+            continue
+        if c.error:
+            return None, c.error, False
+        if c.unknown:
+            return None, None, True
+        if c.number is not None and c.problem != "IN-010":
+            total += c.number  # numbers typed as text (IN-010) are skipped by SUM, as in Excel
+    return total, None, False
+
+
+def evaluate_cells(col: Column, inputs: list[CellValue | None]) -> tuple[Decimal | None, str | None, bool]:
+    """(value, error, unknown) that a computed column's template formula shows for its inputs."""
+    cells = [c or CellValue(ref="") for c in inputs]
+    for c in cells:
+        if c.error:
+            return None, c.error, False
+        if c.unknown:
+            return None, None, True
+    if any(c.problem and c.number is None for c in cells):
+        return None, "#VALUE!", False  # text in a term: Excel shows #VALUE!
+    value = evaluate(col, {k: c.number for k, c in zip(col.formula.inputs, cells)},
+                     blank={k: c.blank for k, c in zip(col.formula.inputs, cells)})
+    return value, None, False
+
+
+def _filled(cell: CellValue, value: Decimal | None, error: str | None = None, unknown: bool = False) -> CellValue:
+    # filled: what the cell shows (a number or an error passed on from an input) was worked
+    # out here, so an error in it is not the cell's own fault.
+    return CellValue(ref=cell.ref, value=value, raw=cell.raw, formula=True,
+                     filled=value is not None or error is not None, error=error, unknown=unknown)
 
 
 def evaluate(col: Column, inputs: dict[str, Decimal | None], blank: dict[str, bool] | None = None) -> Decimal | None:
@@ -359,10 +421,15 @@ def _cell_findings(data: SectionData, ctx: _Ctx, unit: str) -> None:
             if cell is None:
                 continue
             codes = []
+            formula_cell = col.computed or (is_total and bool(col.total))
             if cell.problem:
                 codes.append(cell.problem)
-            elif cell.error and cell.formula and _inputs_readable(col, row):
+            elif cell.error and cell.formula and not cell.filled and _inputs_readable(col, row):
                 codes.append("IN-001")
+            elif cell.unknown and not formula_cell:
+                codes.append("IN-015")
+            if formula_cell and not cell.formula and cell.blank and _has_inputs(col, row, is_total):
+                codes.append("IN-014")
             if (col.computed or is_total) and not cell.formula and cell.value is not None \
                     and (is_total and col.total or col.computed):
                 codes.append("IN-011")
@@ -375,7 +442,7 @@ def _cell_findings(data: SectionData, ctx: _Ctx, unit: str) -> None:
                 continue
             loc = Location(file=ctx.file, section=sec.key, sheet=data.sheet, cell=cell.ref,
                            row_label=row.label, column=col.key)
-            params = dict(raw=cell.raw, error=cell.error, value=cell.value, unit=unit,
+            params = dict(raw=shown(cell.raw), error=cell.error, value=cell.value, unit=unit,
                           choices=", ".join(col.choices),
                           form="ÅÅÅÅ-MM" if col.kind is Kind.MONTH else "ÅÅÅÅ-MM-DD",
                           header=col.header)
@@ -387,6 +454,21 @@ def _cell_findings(data: SectionData, ctx: _Ctx, unit: str) -> None:
                     ctx.add(code, loc, found=found, fix=fix, **params)
                 else:
                     ctx.add(code, loc, **params)
+
+
+def _has_inputs(col: Column, row: SectionRow, is_total: bool) -> bool:
+    """Whether a computed cell left empty should show something (its inputs hold values)."""
+    if is_total:
+        return True
+    return any(not row.cells[k].blank for k in col.formula.inputs if k in row.cells)
+
+
+def shown(raw: object) -> object:
+    """A raw value as a message shows it: a date-time at midnight is the date (calamine
+    gives a datetime for some date formats where openpyxl's source gives the date)."""
+    if isinstance(raw, dt.datetime) and raw.time() == dt.time(0):
+        return raw.date()
+    return raw
 
 
 def _inputs_readable(col: Column, row: SectionRow) -> bool:

@@ -18,6 +18,7 @@ class RawCell:
     value: Any = None  # cached result or constant; None when blank or no cached result
     formula: bool = False
     error: str | None = None  # an Excel error value stored as such (t="e")
+    text: str | None = None  # the formula's text without "=", when the source knows it
 
 
 EMPTY = RawCell()

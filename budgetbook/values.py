@@ -152,18 +152,22 @@ def parse_cell(raw: Any, kind: Kind, choices: tuple[str, ...] = ()) -> Parsed:
         return _parse_month(raw)
     if isinstance(raw, bool):
         return Parsed(problem="IN-004")
-    if isinstance(raw, float):
-        text = str(int(raw)) if raw.is_integer() else repr(raw)
-    elif isinstance(raw, (dt.datetime, dt.date)):
-        text = raw.isoformat()[:10]
-    else:
-        text = str(raw).strip()
+    text = _as_text(raw)
     if kind is Kind.CHOICE and choices:
         for c in choices:
             if c.casefold() == text.casefold():
                 return Parsed(value=c)
         return Parsed(value=text, problem="IN-006")
     return Parsed(value=text)
+
+
+def _as_text(raw: Any) -> str:
+    """A cell value as text; 4.0 (calamine) and 4 (openpyxl) are both "4"."""
+    if isinstance(raw, float):
+        return str(int(raw)) if raw.is_integer() else repr(raw)
+    if isinstance(raw, (dt.datetime, dt.date)):
+        return raw.isoformat()[:10]
+    return str(raw).strip()
 
 
 def _parse_numeric(raw: Any, kind: Kind) -> Parsed:
@@ -235,7 +239,7 @@ def _parse_date(raw: Any) -> Parsed:
 def _parse_month(raw: Any) -> Parsed:
     if isinstance(raw, (dt.datetime, dt.date)):
         return Parsed(value=f"{raw.year:04d}-{raw.month:02d}")
-    s = str(raw).strip()
+    s = _as_text(raw)
     m = _MONTH.match(s)
     if m and 1 <= int(m.group(2)) <= 12:
         return Parsed(value=f"{int(m.group(1)):04d}-{int(m.group(2)):02d}")

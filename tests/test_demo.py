@@ -136,6 +136,8 @@ def test_correct_units_have_no_errors(demo, books):
     for kod in demo.correct:
         found = validate(books[kod], _context())
         assert [(f.code, f.location.a1) for f in found if f.severity is Severity.FEL] == [], kod
+        # Nor any warning: a correct demo unit is a clean example.
+        assert [(f.code, f.location.a1, f.message) for f in found] == [], kod
         # The reader itself finds nothing at all in a unit made by the template code.
         assert [f.code for f in books[kod].findings] == [], kod
 
@@ -160,8 +162,8 @@ def test_each_planted_error_is_in_its_workbook_and_found(demo, books):
             continue
         book = books[kod]
         found = validate(book, _context())
-        if p.code in all_codes():  # the validators are in: the finding must be there
-            assert planted_found(p, found), (kod, p.code, [(f.code, f.location.a1) for f in found])
+        assert p.code in all_codes()
+        assert planted_found(p, found), (kod, p.code, [(f.code, f.location.a1) for f in found])
         # Whatever the validators, the error itself must be in the file as described.
         if p.kind == "summa":
             row, cell = _cell(book, p.cell)
@@ -197,6 +199,11 @@ def test_demo_command_runs_end_to_end(tmp_path):
     assert (out / CONFIG_FILE).is_file()
     assert len(list((out / INBOX_DIR).glob("*.xlsx"))) == 11
     assert "Validering" in result.output and "Öppna sedan" in result.output
+    # The units with findings, as the Validera button leaves them; the inbox is not touched by it.
+    validated = {p.name[:4] for p in (out / "validerad").glob("*.xlsx")}
+    assert validated == set(PLANTED) - {"1230"}  # every unit with a planted error, the missing one aside
+    assert (out / "socialnamnden-2022-08.xlsx").is_file()  # the consolidated nämnd workbook
+    assert "Demon gick som avsett" in result.output
     again = CliRunner().invoke(app, ["demo", str(out)])  # a rerun replaces its own demo
     assert again.exit_code == 0, again.output
 
@@ -214,14 +221,37 @@ def test_demo_refuses_a_folder_with_other_files(tmp_path):
 
 
 
-def test_demo_fails_when_a_planted_error_is_not_found(tmp_path, monkeypatch):
+def test_demo_fails_when_a_planted_error_is_missed_or_a_step_crashes(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     import budgetbook.demo as demo_module
     from budgetbook.cli import app
 
-    # Expect the wrong Summa under a code validation does not report for it (merged cells).
+    # Expect the wrong Summa under a code validation does not report for it (merged cells),
+    # and let the consolidation crash: both are said, and the run ends with 1, no traceback.
     monkeypatch.setitem(demo_module.PLANTED_CODES, "summa", "READ-030")
+
+    def crash(**kwargs):
+        raise RuntimeError("disken är full")
+
+    monkeypatch.setattr("budgetbook.commands.consolidate.run", crash)
     result = CliRunner().invoke(app, ["demo", str(tmp_path / "out")])
     assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "hittades inte" in result.output and "READ-030" in result.output
+    assert "disken är full" in result.output
+
+
+def test_correct_units_arrive_validated_with_their_seal(demo):
+    import openpyxl
+
+    from budgetbook.seal import seal
+
+    for kod, path in demo.workbooks.items():
+        wb = openpyxl.load_workbook(path)
+        sheet, ref = next(iter(wb.defined_names["valideringssigill"].destinations))
+        stored = wb[sheet][ref.replace("$", "")].value
+        if kod in demo.correct:
+            assert "Kontroll" in wb.sheetnames and stored == seal(read_workbook(path)), (kod, stored)
+        else:  # the units with an error did not press Validera
+            assert "Kontroll" not in wb.sheetnames and not stored, kod

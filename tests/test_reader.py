@@ -118,3 +118,60 @@ def test_rows_added_inside_a_table_are_read(tmp_path):
     assert len(data.data_rows()) == sec.blank_rows + 3
     total = data.grand_total()
     assert total.label == "Summa" and total.number("utfall_intakter") == sum(range(sec.blank_rows + 3))
+
+
+def _ekonomi_rows():
+    return [dict(verksamhet=f"V{i}", utfall_intakter=100 * i, utfall_kostnader=-1000 * i, budget_intakter=100 * i,
+                 budget_kostnader=-900 * i, arsbudget_netto=-1200 * i, prognos_netto=-1200 * i) for i in (1, 2, 3)]
+
+
+def test_a_row_inserted_above_summa_reads_as_excel_shows_it(tmp_path):
+    """A user unprotects the sheet and inserts a row right above Summa: Excel keeps
+    =SUM(B5:B12) (the new row 13 is outside it) and the new row has no netto formulas."""
+    import openpyxl
+
+    from budgetbook.engine import validate
+
+    path, _ = make_workbook(tmp_path / "u.xlsx", rows={"ekonomi": _ekonomi_rows()}, sections=["ekonomi"])
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Ekonomi"]
+    summa_row = next(r for r in range(5, 30) if ws.cell(r, 1).value == "Summa")
+    ws.insert_rows(summa_row)  # openpyxl, like Excel here, leaves the SUM ranges as they were
+    ws.tables["Ekonomi"].ref = f"A4:L{summa_row + 1}"
+    for col, v in zip("ABCEFIJ", ("Ny rad", 500, -700, 0, -600, -900, -900)):
+        ws[f"{col}{summa_row}"] = v
+    wb.save(path)
+    book = read_workbook(path)
+    eko = book.sections["ekonomi"]
+    total = eko.grand_total()
+    assert total.excel_row == summa_row + 1
+    assert total.number("utfall_intakter") == 600  # =SUM(B5:B12): the new row's 500 is not in it
+    found = {(f.code, f.location.cell) for f in validate(book)}
+    assert ("IN-014", f"D{summa_row}") in found  # netto has no formula on the new row
+    assert ("SUM-001", f"B{summa_row + 1}") in found
+
+
+def test_errors_travel_like_excels_and_unsaved_formulas_are_unknown_not_blank(tmp_path):
+    from budgetbook.engine import validate
+
+    import openpyxl
+
+    path, _ = make_workbook(tmp_path / "e.xlsx", rows={"ekonomi": _ekonomi_rows()}, sections=["ekonomi"])
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Ekonomi"]
+    ws["F6"] = "#REF!"  # openpyxl stores it as an Excel error value (t="e")
+    ws["C7"] = "=1/0"  # formulas in inputs, saved without a result (as a script saves them)
+    ws["I7"] = "=-200"
+    wb.save(path)
+    book = read_workbook(path)
+    eko = book.sections["ekonomi"]
+    r1, r2, total = eko.rows[1], eko.rows[2], eko.grand_total()
+    assert r1.cells["budget_netto"].error == "#REF!" and r1.cells["budgetavvikelse"].error == "#REF!"
+    assert total.cells["budget_kostnader"].error == "#REF!" and total.number("budget_kostnader") is None
+    assert r2.cells["utfall_kostnader"].unknown and r2.number("utfall_netto") is None
+    assert not r2.cells["utfall_netto"].blank and total.number("utfall_kostnader") is None
+    found = {(f.code, f.location.cell) for f in validate(book)}
+    assert ("IN-001", "F6") in found
+    assert ("IN-015", "C7") in found and ("IN-015", "I7") in found
+    assert not any(code == "IN-012" for code, _ in found)  # a formula is not a missing value
+    assert not any(code == "IN-001" and cell != "F6" for code, cell in found)  # the error is reported once

@@ -57,6 +57,8 @@ def test_template_structure(tmp_path):
         if amount_cols:
             assert any(dv.type == "decimal" for dv in ws.data_validations.dataValidation)
     assert wb["Anvisningar"]["A1"].value == "Anvisningar"
+    # A generic template names no nämnd's verksamheter: no list to warn against.
+    assert SPEC.lists_sheet not in wb.sheetnames and "lista_verksamhet" not in wb.defined_names
 
 
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..config import CONFIG_NAME, ConfigError, NamndConfig, load_config
+from ..findings import varningar
 from ..period import Period, PeriodError
 
 # Files a user's tools leave behind: never read, never reported as strays.
@@ -53,8 +54,9 @@ def _walk(root: Path) -> Iterator[Path]:
 
 
 def run(*, inbox: Path, period: str, output: Path, config: Path | None, include_failing: bool,
-        jobs: int, history: Path | None, wait: float = 0.0) -> int:
+        jobs: int, history: Path | None, wait: float = 0.0, console=None) -> int:
     from rich.console import Console
+    from rich.markup import escape as e
 
     from ..history import History, HistoryError
     from ..lock import Busy, OutputLock
@@ -63,25 +65,25 @@ def run(*, inbox: Path, period: str, output: Path, config: Path | None, include_
     try:
         p = Period.parse(period)
     except PeriodError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{e(str(exc))}[/red]")
         return 2
     cfg_path = find_config(config)
     try:
         cfg = load_config(cfg_path)
     except ConfigError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{e(str(exc))}[/red]")
         if config is None:
             err.print("Ange konfigurationen med --config FIL, eller skapa en med budgetbook init MAPP.")
         return 2
     if not inbox.is_dir():
-        err.print(f"[red]Inkorgen {inbox} finns inte eller är ingen mapp.[/red]")
+        err.print(f"[red]Inkorgen {e(str(inbox))} finns inte eller är ingen mapp.[/red]")
         return 2
     if output.resolve().is_relative_to(inbox.resolve()):
-        err.print(f"[red]{output} ligger i inkorgen {inbox}; nämndens arbetsbok skrivs utanför inkorgen, "
-                  "som aldrig ändras.[/red]")
+        err.print(f"[red]{e(str(output))} ligger i inkorgen {e(str(inbox))}; nämndens arbetsbok skrivs utanför "
+                  "inkorgen, som aldrig ändras.[/red]")
         return 2
     if output.suffix.lower() != ".xlsx":
-        err.print(f"[red]{output}: nämndens arbetsbok ska ha filändelsen .xlsx.[/red]")
+        err.print(f"[red]{e(str(output))}: nämndens arbetsbok ska ha filändelsen .xlsx.[/red]")
         return 2
     if jobs < 1:
         err.print("[red]--jobs ska vara minst 1.[/red]")
@@ -92,23 +94,24 @@ def run(*, inbox: Path, period: str, output: Path, config: Path | None, include_
     try:
         with OutputLock(output, wait=wait):
             with History(history_path) as hist:
-                return _consolidate(cfg, p, inbox, output, include_failing, jobs, hist, history_path, err)
+                return _consolidate(cfg, p, inbox, output, include_failing, jobs, hist, history_path, err,
+                                    console or Console())
     except Busy as exc:
-        err.print(f"[red]En annan konsolidering till {output} pågår ({exc or 'okänd process'}). "
+        err.print(f"[red]En annan konsolidering till {e(str(output))} pågår ({e(str(exc) or 'okänd process')}). "
                   "Vänta tills den är klar och kör igen.[/red]")
         return 2
     except HistoryError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{e(str(exc))}[/red]")
         return 2
 
 
 def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, include_failing: bool,
-                 jobs: int, hist, history_path: Path, err) -> int:
-    from rich.console import Console
+                 jobs: int, hist, history_path: Path, err, console) -> int:
+    from rich.markup import escape as e
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ..consolidate import Unplaced, consolidate
-    from ..engine import Context, validate
+    from ..consolidate import Unplaced, consolidate, namnd_context
+    from ..engine import validate
     from ..excel import read_workbook
     from ..excel import namnd_writer as writer
     from ..lock import lock_path
@@ -118,29 +121,29 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
     files, ignored, strays = scan_inbox(inbox, skip)
     previous = hist.previous(cfg.namnd, period)
     names = tuple(v.namn for v in cfg.verksamheter)
-    context = Context(settings=cfg.settings, period=period, verksamheter=names)
+    context = namnd_context(cfg, period)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=False) as progress:
         task = progress.add_task("Läser och validerar", total=len(files))
         units = []
-        for unit in _examine_all(files, inbox, period, cfg, names, jobs):
-            units.append(unit)
-            progress.advance(task)
+        for batch in _examine_all(files, inbox, period, cfg, names, jobs):
+            units.extend(batch)
+            progress.advance(task, len(batch))
         step = progress.add_task("Konsoliderar och skriver", total=3)
         result = consolidate(cfg, period, units, include_failing=include_failing, previous=previous,
                              unplaced=[Unplaced(f, "KONS-004", why) for f, why in strays])
         del units  # the result keeps what it needs
-        wb = writer.section_workbook(result)
-        draft = writer.read_draft(writer.draft_bytes(wb), output.name)
-        namnd_findings = validate(draft, context)
+        nb = writer.section_workbook(result, output.name)
+        namnd_findings = validate(nb.draft, context)
         progress.advance(step)
-        writer.add_report_sheets(wb, result, namnd_findings,
+        writer.add_report_sheets(nb, result, namnd_findings,
                                  writer.RunInfo(inbox=str(inbox), output=str(output), started=started,
                                                 ignored=ignored))
         try:
-            writer.write(wb, output)
+            backup = _keep_previous(output, started)
+            writer.write(nb, output)
         except OSError as exc:
-            err.print(f"[red]{output} kunde inte skrivas ({exc}); en tidigare version är orörd.[/red]")
+            err.print(f"[red]{e(str(output))} kunde inte skrivas ({e(str(exc))}); en tidigare version är orörd.[/red]")
             return 1
         progress.advance(step)
         # The file as written must hold every rule, and hold them as the draft did.
@@ -149,67 +152,100 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
         try:
             hist.store(result, written, inbox=str(inbox), output=str(output), created=started)
         except sqlite3.Error as exc:  # the store rolled back: the history is as it was
-            err.print(f"[red]Historiken {history_path} kunde inte uppdateras ({exc}); {output} är skriven, "
-                      "kör konsolideringen igen för att spara den i historiken.[/red]")
+            err.print(f"[red]Historiken {e(str(history_path))} kunde inte uppdateras ({e(str(exc))}); "
+                      f"{e(str(output))} är skriven, kör konsolideringen igen för att spara den i historiken.[/red]")
             return 1
         progress.advance(step)
-    _summary(Console(), result, written, mismatch, ignored, output, history_path)
+    for line in summary(result, written, mismatch, ignored, output, history_path, console.width, backup):
+        console.print(line)
     ok = result.all_included_clean and not any(f.severity.value == "fel" for f in written) and not mismatch
     return 0 if ok else 1
+
+
+def _keep_previous(output: Path, now: dt.datetime) -> Path | None:
+    """Copy an existing OUT beside it (timestamped, never over an older copy) before it is replaced."""
+    import shutil
+
+    from ..excel.writeback import backup_path
+
+    if not output.exists():
+        return None
+    backup = backup_path(output, now, tag="före-konsolidering")
+    shutil.copy2(output, backup)
+    return backup
 
 
 def _signature(findings) -> list[tuple[str, str, str]]:
     return sorted((f.code, f.location.sheet, f.location.cell) for f in findings)
 
 
+BATCH = 32  # workbooks validated per validate_many call: batch rules amortise, memory stays bounded
+
+
 def _examine_all(files: list[Path], inbox: Path, period: Period, cfg: NamndConfig, names: tuple[str, ...],
                  jobs: int):
-    """Read and validate every file, in order; with jobs > 1 over worker processes."""
-    from ..excel.intake import examine_task
+    """Read and validate every file in batches (one validate_many call each), in file order;
+    with jobs > 1 the batches go to worker processes. Yields one list of UnitFile per batch."""
+    from ..excel.intake import examine_batch_task
 
-    tasks = [(str(f), str(f.relative_to(inbox)), period, cfg.settings, names) for f in files]
+    items = [(str(f), str(f.relative_to(inbox))) for f in files]
+    # Small enough batches that every worker gets several (load balance), never above BATCH.
+    size = BATCH if jobs == 1 else max(1, min(BATCH, -(-len(items) // (jobs * 4))))
+    tasks = [(items[i:i + size], period, cfg.settings, names) for i in range(0, len(items), size)]
     if jobs == 1 or len(tasks) < 2:
         for t in tasks:
-            yield examine_task(t)
+            yield examine_batch_task(t)
         return
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-        yield from pool.map(examine_task, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))
+        yield from pool.map(examine_batch_task, tasks)
 
 
-def _summary(console, result, written, mismatch: bool, ignored, output: Path, history_path: Path) -> None:
-    from rich.table import Table
+def summary(result, written, mismatch: bool, ignored, output: Path, history_path: Path, width: int,
+            backup: Path | None = None) -> list:
+    """The end-of-run report as rich renderables, one line per unit at any console width;
+    Sigill and Fil only when the console is wide (the Status sheet has everything)."""
+    from rich.text import Text
 
     from ..consolidate import INCLUDED, INCLUDED_WITH_ERRORS
+    from ..render.tables import Col, fitted_table
 
-    t = Table(title=f"{result.config.namnd}: konsolidering {result.period}")
-    for c in ("Enhet", "Namn", "Status", "Fel", "Varningar", "Sigill", "Fil", "Anmärkning"):
-        t.add_column(c, overflow="fold")
+    wide = width >= 120
+    cols = [Col("Enhet"), Col("Namn", 2), Col("Status", 2), Col("Fel", justify="right"),
+            Col("Varn.", justify="right")]
+    if wide:
+        cols += [Col("Sigill", 2), Col("Fil", 3)]
+    cols.append(Col("Anmärkning", 5))
+    rows, styles = [], []
     for u in result.units:
         colour = "green" if u.state == INCLUDED else "yellow" if u.state == INCLUDED_WITH_ERRORS else "red"
         used = [fu for fu in u.files if fu.sections]
         first_error = next((f.message for f in u.findings if f.severity.value == "fel"), "")
         notes = "; ".join(fu.note for fu in u.files if fu.note)
-        t.add_row(u.enhet.kod, u.enhet.namn, f"[{colour}]{u.state}[/{colour}]", str(u.errors), str(u.warnings),
-                  u.seal, ", ".join(fu.file.file for fu in used), first_error or notes)
-    console.print(t)
+        row = [u.enhet.kod, u.enhet.namn, u.state, u.errors, u.warnings]
+        if wide:
+            row += [u.seal, ", ".join(fu.file.file for fu in used)]
+        rows.append(row + [first_error or notes])
+        styles.append(["", "", colour])
+    out: list = [fitted_table(f"{result.config.namnd}: konsolidering {result.period}", cols, rows, width, styles)]
     if result.unplaced or ignored:
-        o = Table(title="Filer som inte kunde placeras eller inte lästes")
-        for c in ("Fil", "Kod", "Orsak"):
-            o.add_column(c, overflow="fold")
-        for u in result.unplaced:
-            o.add_row(u.file, u.code, u.reason)
-        for f, why in ignored:
-            o.add_row(f, "ignorerad", why)
-        console.print(o)
+        lost = [(u.file, u.code, u.reason) for u in result.unplaced] + [(f, "ignorerad", why) for f, why in ignored]
+        out.append(fitted_table("Filer som inte kunde placeras eller inte lästes",
+                                [Col("Fil", 2), Col("Kod"), Col("Orsak", 3)], lost, width))
     errors = [f for f in written if f.severity.value == "fel"]
+    warnings = [f for f in written if f.severity.value == "varning"]
     if errors:
-        console.print(f"[red]Nämndens arbetsbok har {len(errors)} fel:[/red]")
-        for f in errors[:20]:
-            console.print(f"  {f.code} {f.location.a1}: {f.message}")
+        out.append(Text(f"Nämndens arbetsbok har {len(errors)} fel och {varningar(len(warnings))}:", style="red"))
+        out.extend(Text(f"  {f.code} {f.location.a1}: {f.message}") for f in errors[:20])
+    elif warnings:
+        out.append(Text(f"Nämndens arbetsbok: inga fel, {varningar(len(warnings))} (se bladet Status).",
+                        style="yellow"))
     else:
-        console.print("[green]Nämndens arbetsbok: alla kontroller håller.[/green]")
+        out.append(Text("Nämndens arbetsbok: alla kontroller håller.", style="green"))
     if mismatch:
-        console.print("[red]Den skrivna arbetsboken gav andra fynd än utkastet; kontrollera den.[/red]")
-    console.print(f"Skrev {output} (blad Status och Spårbarhet); historik i {history_path}.")
+        out.append(Text("Den skrivna arbetsboken gav andra fynd än utkastet; kontrollera den.", style="red"))
+    out.append(Text(f"Skrev {output} (blad Status och Spårbarhet); historik i {history_path}."))
+    if backup is not None:
+        out.append(Text(f"Den tidigare versionen av {output.name} finns kvar som {backup}."))
+    return out

@@ -17,16 +17,19 @@ from ..spec import SPEC, ReportSpec
 
 def read_workbook(path: str | Path, spec: ReportSpec = SPEC, engine: str = "fast",
                   file_label: str | None = None) -> Book:
-    from .package import PackageError, lock_file
+    from .openpyxl_source import OpenpyxlSource
+    from .package import EngineFault, PackageError, lock_file
 
     label = file_label if file_label is not None else str(path)
     if engine == "openpyxl":
-        from .openpyxl_source import OpenpyxlSource as Source
+        Source = OpenpyxlSource
     else:
         from .fast_source import FastSource as Source
     try:
-        source = Source.open(str(path))
-        book = read_book(source, spec, file_label=label)
+        try:
+            book = read_book(Source.open(str(path)), spec, file_label=label)
+        except EngineFault:  # calamine cannot convert a value: the slow source can
+            book = read_book(OpenpyxlSource.open(str(path)), spec, file_label=label)
     except PackageError as exc:
         return _unreadable(label, spec, exc.code, **exc.params)
     except Exception as exc:  # our fault on input nobody foresaw: the batch goes on

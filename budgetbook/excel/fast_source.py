@@ -12,18 +12,21 @@ for — and each byte scan runs only when a cheap substring test says it can mat
 from __future__ import annotations
 
 import io
+import html
 import re
 
 import python_calamine
 
 from ..book import BookMeta
 from ..source import EMPTY, RawCell, SheetGrid
-from .package import Package, PackageError, col_to_index, cut_after_row, open_package, parse_range
+from .package import (EngineFault, Package, PackageError, col_to_index, cut_after_row, engine_fault,
+                      open_package, parse_range)
 
-_FORMULA_CELL = re.compile(rb'<c\s[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*(?<!/)><f[\s>/]')
+# A formula cell and its text (empty for a shared formula's followers: <f t="shared" si="0"/>).
+_FORMULA_CELL = re.compile(rb'<c\s[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*(?<!/)><f(?:\s[^>]*?)?(?:/>|>([^<]*)</f>)')
 # The same, for the usual case where r is a cell's first attribute (Excel, openpyxl, LibreOffice
 # all write it so): about four times faster, used when no <c> tag in the sheet says otherwise.
-_FORMULA_CELL_R_FIRST = re.compile(rb'<c\sr="([A-Z]{1,3})(\d+)"[^>]*(?<!/)><f[\s>/]')
+_FORMULA_CELL_R_FIRST = re.compile(rb'<c\sr="([A-Z]{1,3})(\d+)"[^>]*(?<!/)><f(?:\s[^>]*?)?(?:/>|>([^<]*)</f>)')
 _R_NOT_FIRST = re.compile(rb'<c\s(?!r=")')
 _ERROR_CELL = re.compile(
     rb'<c\s[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*?\bt="e"[^>]*(?<!/)>'
@@ -72,18 +75,22 @@ class FastSource:
             rows = self._workbook().get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=max_row)
         except PackageError:
             raise
-        except Exception as exc:
+        except BaseException as exc:  # a Rust panic is no Exception: it must not reach the user
+            if engine_fault(exc):
+                raise EngineFault(f"bladet {sheet}: {exc}") from None
+            if not isinstance(exc, Exception):
+                raise
             raise PackageError("READ-004", reason=f"bladet {sheet}: {exc}") from None
         whole = self.package.part(info.part)
         xml = cut_after_row(whole, max_row)
         formulas, errors = _scan_cells(xml)
         special: dict[tuple[int, int], RawCell] = {}
-        for pos in formulas:
+        for pos, text in formulas.items():
             if pos[0] <= max_row:
-                special[pos] = RawCell(value=_value_at(rows, pos), formula=True)
+                special[pos] = RawCell(value=_value_at(rows, pos), formula=True, text=text)
         for pos, err in errors.items():
             if pos[0] <= max_row:
-                special[pos] = RawCell(value=None, formula=pos in formulas, error=err)
+                special[pos] = RawCell(value=None, formula=pos in formulas, error=err, text=formulas.get(pos))
         hidden: set[int] = set()
         if b"hidden=" in xml:
             hidden = {int(m) for m in _ROW_HIDDEN.findall(xml)} | {int(m) for m in _ROW_HIDDEN_REV.findall(xml)}
@@ -133,10 +140,13 @@ def _value_at(rows: list[list], pos: tuple[int, int]):
     return None if v == "" else v
 
 
-def _scan_cells(xml: bytes) -> tuple[set[tuple[int, int]], dict[tuple[int, int], str]]:
+def _scan_cells(xml: bytes) -> tuple[dict[tuple[int, int], str | None], dict[tuple[int, int], str]]:
     # Two findall passes in C: only formula and error cells make Python objects.
-    pattern = _FORMULA_CELL if _R_NOT_FIRST.search(xml) else _FORMULA_CELL_R_FIRST
-    formulas = {(int(r), col_to_index(c.decode())) for c, r in pattern.findall(xml)} if b"<f" in xml else set()
+    formulas: dict[tuple[int, int], str | None] = {}
+    if b"<f" in xml:
+        pattern = _FORMULA_CELL if _R_NOT_FIRST.search(xml) else _FORMULA_CELL_R_FIRST
+        formulas = {(int(r), col_to_index(c.decode())): (html.unescape(t.decode("utf-8", "replace")) or None)
+                    for c, r, t in pattern.findall(xml)}
     errors = {}
     if b't="e"' in xml:
         errors = {(int(r), col_to_index(c.decode())): v.decode("utf-8", "replace") or "#VALUE!"

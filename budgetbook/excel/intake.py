@@ -13,7 +13,8 @@ from typing import Any, Sequence
 
 from ..book import Book, BookMeta
 from ..consolidate import UnitFile, seal_status, unit_file
-from ..engine import Context, validate
+from .. import engine
+from ..engine import Context
 from ..findings import Location, make_finding
 from ..catalogue import code as catalogue_code
 from ..period import Period
@@ -28,6 +29,24 @@ SEAL_NAME = SPEC.status_names[2]  # valideringssigill
 def examine(path: str, label: str, period: Period | None, settings: Settings,
             verksamheter: Sequence[str] | None) -> UnitFile:
     """Read and validate one file; the Context is the consolidation's (period, settings, names)."""
+    return examine_batch([(path, label)], period, settings, verksamheter)[0]
+
+
+def examine_batch(files: Sequence[tuple[str, str]], period: Period | None, settings: Settings,
+                  verksamheter: Sequence[str] | None) -> list[UnitFile]:
+    """Read a batch of (path, label) files and validate them with one ``validate_many`` call
+    (batch rules run once over all of them); the same findings as one file at a time. Only this
+    batch's books are held at once, so memory is bounded by the batch size, not the inbox."""
+    read = [_read(path, label) for path, label in files]
+    context = Context(settings=settings, period=period,
+                      verksamheter=tuple(verksamheter) if verksamheter else None)
+    found = engine.validate_many([book for book, _, _ in read], context)
+    return [unit_file(book, findings, file=label, seal=seal_status(stored, seal(book)), mtime=mtime)
+            for (book, stored, mtime), findings, (_, label) in zip(read, found, files)]
+
+
+def _read(path: str, label: str) -> tuple[Book, Any, dt.datetime | None]:
+    """(book, the seal stored in the file, mtime); never raises."""
     from .fast_source import FastSource
     from .package import PackageError
 
@@ -44,9 +63,7 @@ def examine(path: str, label: str, period: Period | None, settings: Settings,
         book = _unreadable(label, exc.code, exc.params)
     except Exception as exc:  # one odd file must not stop a batch of hundreds
         book = _unreadable(label, "READ-004", {"reason": f"{type(exc).__name__}: {exc}"})
-    findings = validate(book, Context(settings=settings, period=period,
-                                      verksamheter=tuple(verksamheter) if verksamheter else None))
-    return unit_file(book, findings, file=label, seal=seal_status(stored, seal(book)), mtime=mtime)
+    return book, stored, mtime
 
 
 def _unreadable(label: str, code: str, params: dict) -> Book:
@@ -69,8 +86,13 @@ def _defined_value(source, name: str) -> Any:
 
 
 def examine_task(args: tuple) -> UnitFile:
-    """Picklable entry for a worker process."""
+    """Picklable entry for a worker process: one file."""
     return examine(*args)
 
 
-__all__ = ["examine", "examine_task"]
+def examine_batch_task(args: tuple) -> list[UnitFile]:
+    """Picklable entry for a worker process: (files, period, settings, verksamheter)."""
+    return examine_batch(*args)
+
+
+__all__ = ["examine", "examine_batch", "examine_task", "examine_batch_task"]

@@ -1,10 +1,13 @@
 """Writing the nämnd workbook: the standard layout plus Status, Spårbarhet and Prognosförändring.
 
 Invariant: the section sheets come from the same template code as the units' workbooks
-(build_workbook), with computed cells and total rows left as formulas so the workbook stays
-live; every value that came from a unit or a file name goes through ``cells.put`` (never a
-formula); the file is written by ``atomic_write`` only. The writer is isolated here so a
-faster engine (write-only openpyxl, XlsxWriter) can replace the bulk sheets later.
+(build_workbook, consolidated: every figure a locked result, not a yellow input), with
+computed cells and total rows as formulas so the workbook stays live; every formula is
+stored with the value budgetbook computed for it (read back from the draft), so readers
+that do not recalculate see the figures. The layout is built as an openpyxl Workbook in
+memory and written by XlsxWriter (xlsx_out.transcribe); the huge Spårbarhet rows go
+straight to XlsxWriter. Every value that came from a unit or a file name goes through
+``cells.put`` (never a formula); the file is written by ``atomic_write`` only.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from ..excel_refs import cell_ref, col_letter, parse_range
 from ..findings import Finding, quote_sheet
 from ..spec import SPEC
 from .cells import put
-from .template import BookContent, atomic_write, build_workbook, number_format, workbook_bytes
+from .template import BookContent, atomic_write, build_workbook, number_format, print_setup, wrapped_lines
 
 STATUS_SHEET = "Status"
 TRACE_SHEET = "Spårbarhet"
@@ -56,11 +59,28 @@ class RunInfo:
     ignored: Sequence[tuple[str, str]] = ()  # (file, why it was skipped)
 
 
-def section_workbook(result: Consolidation) -> Workbook:
-    """The nämnd's report sections in the units' standard layout."""
+@dataclass
+class NamndWorkbook:
+    """The nämnd workbook being built: its layout (openpyxl, in memory), the sections as read
+    back (``draft``: validated, and the source of every formula's value), the formulas'
+    values by (sheet, A1), and the rows written without openpyxl (sheet → first row, rows)."""
+
+    wb: Workbook
+    draft: Book
+    cached: dict[tuple[str, str], Any]
+    bulk: dict[str, tuple[int, list[tuple]]]
+
+
+def section_workbook(result: Consolidation, label: str = "nämnd.xlsx") -> NamndWorkbook:
+    """The nämnd's report sections in the units' standard layout, read back once: the reader
+    computes every formula (no cached values yet), which gives the values to store."""
     content = BookContent(header=dict(result.header), rows=result.rows, fixed=result.fixed,
-                          verksamheter=[v.namn for v in result.config.verksamheter])
-    return build_workbook(SPEC.sections, content)
+                          verksamheter=[v.namn for v in result.config.verksamheter], consolidated=True)
+    wb = build_workbook(SPEC.sections, content)
+    draft = read_draft(draft_bytes(wb), label)
+    cached = {(sec.sheet, c.ref): c.value for sec in draft.sections.values() for row in sec.rows
+              for c in row.cells.values() if c.formula}
+    return NamndWorkbook(wb, draft, cached, {})
 
 
 def draft_bytes(wb: Workbook) -> bytes:
@@ -85,16 +105,24 @@ def target_cell(anchor: dict, trace: Trace) -> tuple[str, str]:
     return sheet, f"{letters[trace.column]}{first + trace.position}"
 
 
-def add_report_sheets(wb: Workbook, result: Consolidation, namnd_findings: list[Finding], run: RunInfo) -> None:
+def add_report_sheets(nb: NamndWorkbook, result: Consolidation, namnd_findings: list[Finding],
+                      run: RunInfo) -> None:
+    wb = nb.wb
     where = anchors(wb)
-    _prognos_sheet(wb, result, where)
+    _prognos_sheet(nb, result, where)
     _status_sheet(wb, result, namnd_findings, run)
-    _trace_sheet(wb, result.traces, where, result.config.belopp_i)
+    _trace_sheet(nb, result.traces, where, result.config.belopp_i)
     wb.active = wb.sheetnames.index(STATUS_SHEET)
 
 
-def write(wb: Workbook, path: Path) -> None:
-    atomic_write(path, workbook_bytes(wb))
+def workbook_data(nb: NamndWorkbook) -> bytes:
+    from .xlsx_out import transcribe
+
+    return transcribe(nb.wb, nb.cached, nb.bulk)
+
+
+def write(nb: NamndWorkbook, path: Path) -> None:
+    atomic_write(path, workbook_data(nb))
 
 
 # --- sheets -------------------------------------------------------------------------------
@@ -108,10 +136,35 @@ def _head(ws, row: int, headers: Sequence[str], widths: Sequence[float] | None =
             ws.column_dimensions[col_letter(j)].width = widths[j - 1]
 
 
+WRAP = Alignment(wrap_text=True, vertical="top")
+# Status: the units table sets the columns; the blocks below reuse them, long texts merged
+# across the middle columns or in the wide last one, wrapped, the row as tall as they need.
+STATUS_WIDTHS = (14, 26, 22, 26, 14, 18, 11, 16, 5, 9, 20, 20, 48)
+
+
+def _texts(ws, row: int, cells: Sequence[tuple[int, Any, int]]) -> None:
+    """(first column, text, last column) per long text: merged when it spans columns, wrapped."""
+    lines = 1
+    for first, text, last in cells:
+        if text is None or text == "":
+            continue
+        c = put(ws.cell(row, first), text)
+        c.alignment = WRAP
+        if last > first:
+            ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+        width = sum(STATUS_WIDTHS[first - 1:last])
+        lines = max(lines, wrapped_lines(str(text), int(width)))
+    if lines > 1:
+        ws.row_dimensions[row].height = 15 * lines
+
+
+TOP = Alignment(vertical="top")  # a row with a wrapped text reads from its top line
+
+
 def _row(ws, row: int, values: Iterable[Any]) -> None:
     for j, v in enumerate(values, start=1):
         if v is not None and v != "":  # an empty cell costs nothing to leave out
-            put(ws.cell(row, j), v)
+            put(ws.cell(row, j), v).alignment = TOP
 
 
 def _status_sheet(wb: Workbook, result: Consolidation, namnd_findings: list[Finding], run: RunInfo) -> None:
@@ -120,6 +173,7 @@ def _status_sheet(wb: Workbook, result: Consolidation, namnd_findings: list[Find
     units = result.units
     clean = sum(u.state == INCLUDED for u in units)
     namnd_errors = sum(f.severity.value == "fel" for f in namnd_findings)
+    namnd_warnings = sum(f.severity.value == "varning" for f in namnd_findings)
     facts = [
         ("Nämnd", result.config.namnd),
         ("Period", f"{result.period} ({result.period.rapporttyp})"),
@@ -130,19 +184,19 @@ def _status_sheet(wb: Workbook, result: Consolidation, namnd_findings: list[Find
         ("Resultat", f"{clean} av {len(units)} enheter inkluderade utan fel; "
                      f"{sum(u.state == MISSING for u in units)} saknas; "
                      f"{sum(not u.included and u.state != MISSING for u in units)} utelämnade"),
-        ("Nämndens arbetsbok", "alla kontroller håller" if not namnd_errors
-         else f"{namnd_errors} fel, se nedan"),
+        ("Nämndens arbetsbok", namnd_verdict(namnd_errors, namnd_warnings)),
         ("Föregående period", str(result.previous) if result.previous else "ingen i historiken"),
     ]
     for i, (k, v) in enumerate(facts, start=3):
-        ws.cell(i, 1, k).font = BOLD
-        put(ws.cell(i, 2), v)
+        ws.cell(i, 1, k).font = BOLD  # runs on over the empty B
+        put(ws.cell(i, 3), v)
     r = 3 + len(facts) + 1
     ws.cell(r, 1, "Enheter").font = BOLD
     r += 1
     headers = ("Enhet", "Namn", "Kontakt", "Fil", "SHA-256", "Uppgiftslämnare", "Datum", "Fil ändrad",
                "Fel", "Varningar", "Status", "Sigill", "Anmärkning")
-    _head(ws, r, headers, (10, 30, 28, 30, 18, 22, 12, 17, 7, 10, 26, 26, 60))
+    _head(ws, r, headers, STATUS_WIDTHS)
+    ws.row_dimensions[r].height = 32
     first = r
     for u in units:
         used = [fu for fu in u.files] or [None]
@@ -157,11 +211,12 @@ def _status_sheet(wb: Workbook, result: Consolidation, namnd_findings: list[Find
                 note = note or "dubbla inlämningar: se fynden nedan"
             state = u.state if (fu is None or taken or u.state == CONFLICT) else "ersatt"
             _row(ws, r, (
-                u.enhet.kod, u.enhet.namn, u.enhet.kontakt, f.file if f else "", f.sha256 if f else "",
+                u.enhet.kod, u.enhet.namn, u.enhet.kontakt, None, f.sha256 if f else "",
                 f.uppgiftslamnare if f else "", f.datum if f else None,
                 f.mtime.strftime("%Y-%m-%d %H:%M") if f and f.mtime else "",
                 u.errors if taken or fu is None else None, u.warnings if taken or fu is None else None,
-                state, f.seal if f else "", note))
+                state, f.seal if f else ""))
+            _texts(ws, r, [(4, f.file if f else "", 4), (13, note, 13)])
             ws.cell(r, 7).number_format = "yyyy-mm-dd"
             ws.cell(r, 11).fill = STATE_FILL.get(state, PatternFill())
     ws.auto_filter.ref = f"A{first}:{col_letter(len(headers))}{r}"
@@ -173,20 +228,23 @@ def _status_sheet(wb: Workbook, result: Consolidation, namnd_findings: list[Find
     _head(ws, r, ("Fil", "Kod", "Orsak"))
     lost = [(u.file, u.code, u.reason) for u in result.unplaced]
     lost += [(f, "ignorerad", why) for f, why in run.ignored]
-    for item in lost or [("(inga)", "", "")]:
+    for name, code, why in lost or [("(inga)", "", "")]:
         r += 1
-        _row(ws, r, item)
+        _row(ws, r, (None, code))
+        _texts(ws, r, [(1, name, 1), (3, why, 13)])
 
     r += 2
     ws.cell(r, 1, "Fynd per enhet").font = BOLD
     r += 1
-    _head(ws, r, ("Enhet", "Fil", "Kod", "Allvar", "Cell", "Meddelande", "Så rättar du"))
+    _head(ws, r, ("Enhet", "Fil", "Kod", "Allvar", "Cell", "Meddelande") + ("",) * 6 + ("Så rättar du",))
+    ws.merge_cells(start_row=r, start_column=6, end_row=r, end_column=12)
     any_finding = False
     for u in units:
         for f in u.findings:
             r += 1
             any_finding = True
-            _row(ws, r, (u.enhet.kod, f.location.file, f.code, f.severity.value, f.location.a1, f.message, f.hint))
+            _row(ws, r, (u.enhet.kod, None, f.code, f.severity.value, f.location.a1))
+            _texts(ws, r, [(2, f.location.file, 2), (6, f.message, 12), (13, f.hint, 13)])
     if not any_finding:
         r += 1
         put(ws.cell(r, 1), "(inga)")
@@ -194,47 +252,68 @@ def _status_sheet(wb: Workbook, result: Consolidation, namnd_findings: list[Find
     r += 2
     ws.cell(r, 1, "Kontroll av nämndens arbetsbok").font = BOLD
     r += 1
-    _head(ws, r, ("Kod", "Allvar", "Cell", "Meddelande", "Så rättar du"))
+    _head(ws, r, ("Kod", "Allvar", "Cell", "Meddelande") + ("",) * 8 + ("Så rättar du",))
+    ws.merge_cells(start_row=r, start_column=4, end_row=r, end_column=12)
     for f in namnd_findings:
         r += 1
-        _row(ws, r, (f.code, f.severity.value, f.location.a1, f.message, f.hint))
+        _row(ws, r, (f.code, f.severity.value, f.location.a1))
+        _texts(ws, r, [(4, f.message, 12), (13, f.hint, 13)])
     if not namnd_findings:
         r += 1
         put(ws.cell(r, 1), "Inga avvikelser: alla kontroller håller på nämndens arbetsbok.")
+    r += 1
+    put(ws.cell(r, 1), "Kommentarernas belopp (TEXT-*) kontrolleras i varje enhets arbetsbok, mot enhetens "
+                       "egna tabeller, inte mot nämndens summor.")
+    print_setup(ws, "landscape")
 
 
-def _trace_sheet(wb: Workbook, traces: list[Trace], where: dict, belopp_i: str) -> None:
-    ws = wb.create_sheet(TRACE_SHEET)
+def namnd_verdict(errors: int, warnings: int) -> str:
+    if not errors and not warnings:
+        return "alla kontroller håller"
+    if not errors:
+        return f"inga fel, {warnings} varningar, se nedan"
+    return f"{errors} fel och {warnings} varningar, se nedan"
+
+
+def _trace_sheet(nb: NamndWorkbook, traces: list[Trace], where: dict, belopp_i: str) -> None:
+    """Header and layout in openpyxl; the (hundreds of thousands of) rows go to XlsxWriter directly."""
+    ws = nb.wb.create_sheet(TRACE_SHEET)
     headers = ("Nämndens blad", "Nämndens cell", "Rad", "Kolumn", "Enhet", "Enhetens namn", "Fil",
                "Enhetens blad", "Enhetens cell", "Värde", f"Värde i {belopp_i}", "Anmärkning")
-    _head(ws, 1, headers, (14, 10, 36, 18, 8, 28, 30, 14, 10, 14, 14, 24))
+    _head(ws, 1, headers, (13, 9, 30, 16, 7, 22, 24, 12, 9, 11, 11, 18))
+    ws.row_dimensions[1].height = 32
     headers_of = {s.key: {c.key: c.header for c in s.columns} for s in SPEC.sections}
-    r = 1
+    rows = []
     for t in traces:
-        r += 1
         sheet, cell = target_cell(where, t)
         value = t.value
         shown = value * t.factor if isinstance(value, Decimal) and t.factor != 1 else value
-        _row(ws, r, (sheet, cell, t.label, headers_of[t.section][t.column], t.enhet_kod, t.enhet_namn,
+        rows.append((sheet, cell, t.label, headers_of[t.section][t.column], t.enhet_kod, t.enhet_namn,
                      t.file, t.sheet, t.cell, value, shown, t.note))
-    if r > 1:
-        table = Table(displayName="Sparbarhet", ref=f"A1:{col_letter(len(headers))}{r}")
+    if rows:
+        table = Table(displayName="Sparbarhet", ref=f"A1:{col_letter(len(headers))}{len(rows) + 1}")
         table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
         ws.add_table(table)
+    nb.bulk[TRACE_SHEET] = (2, rows)
     ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
+    print_setup(ws, "landscape")
 
 
-def _prognos_sheet(wb: Workbook, result: Consolidation, where: dict) -> None:
-    ws = wb.create_sheet(PROGNOS_SHEET)
+def _prognos_sheet(nb: NamndWorkbook, result: Consolidation, where: dict) -> None:
+    ws = nb.wb.create_sheet(PROGNOS_SHEET)
     ws.cell(1, 1, "Förändring mot föregående prognos").font = TITLE
-    prev = result.previous
+    prev, now = result.previous, result.period
     note = (f"Prognos netto per verksamhet ({result.config.belopp_i}) jämfört med konsolideringen för "
-            f"{prev}. Positivt = prognosen har förbättrats." if prev
+            f"{prev}, över de enheter som ingår i båda. Positivt = prognosen har förbättrats." if prev
             else "Ingen tidigare konsolidering för året finns i historiken; förändringen visas från nästa period.")
-    ws.cell(2, 1, note)
-    headers = ("Kod", "Verksamhet", f"Prognos netto {result.period}",
-               f"Prognos netto {prev}" if prev else "Föregående prognos", "Förändring")
-    _head(ws, 4, headers, (10, 36, 18, 18, 14))
+    headers = ("Kod", "Verksamhet", f"Prognos netto {now}, hela nämnden",
+               f"Prognos netto {prev}, jämförbara enheter" if prev else "Föregående prognos",
+               f"Prognos netto {now}, jämförbara enheter", "Förändring")
+    widths = (10, 36, 20, 20, 20, 14)
+    _head(ws, 4, headers, widths)
+    ws.row_dimensions[4].height = 48
+    _wide_note(ws, 2, note, widths)
     sheet, first, letters = where["ekonomi"]
     fmt = number_format(SPEC.section("ekonomi").column("prognos_netto").kind, result.config.belopp_i)
     r = 4
@@ -243,18 +322,64 @@ def _prognos_sheet(wb: Workbook, result: Consolidation, where: dict) -> None:
         put(ws.cell(r, 1), p.kod)
         put(ws.cell(r, 2), p.namn)
         # Live: the current prognos is the Ekonomi sheet's cell, so an edit there shows here.
-        ws.cell(r, 3).value = f"={quote_sheet(sheet)}!{letters['prognos_netto']}{first + p.position}"
+        source = f"{letters['prognos_netto']}{first + p.position}"
+        link = f"{quote_sheet(sheet)}!{source}"  # a blank stays blank (a plain link would show 0)
+        _formula(nb, ws, r, 3, f'=IF(ISNUMBER({link}),{link},"")', p.current)
         put(ws.cell(r, 4), p.previous)
-        ws.cell(r, 5).value = f'=IF(AND(ISNUMBER({cell_ref(r, 3)}),ISNUMBER({cell_ref(r, 4)})),' \
-                              f'{cell_ref(r, 3)}-{cell_ref(r, 4)},"")'
-        for j in (3, 4, 5):
+        put(ws.cell(r, 5), p.current_comparable if prev else None)
+        _formula(nb, ws, r, 6, f'=IF(AND(ISNUMBER({cell_ref(r, 5)}),ISNUMBER({cell_ref(r, 4)})),'
+                               f'{cell_ref(r, 5)}-{cell_ref(r, 4)},"")', p.change if prev else None)
+        for j in (3, 4, 5, 6):
             ws.cell(r, j).number_format = fmt
     if r > 4:
         r += 1
         ws.cell(r, 2, "Summa").font = BOLD
-        for j in (3, 4, 5):
-            c = ws.cell(r, j, f"=SUM({cell_ref(5, j)}:{cell_ref(r - 1, j)})")
-            c.font, c.number_format = BOLD, fmt
+        for j in (3, 4, 5, 6):
+            column = [nb.cached.get((ws.title, cell_ref(x, j)), ws.cell(x, j).value) for x in range(5, r)]
+            numbers = [Decimal(str(v)) for v in column if isinstance(v, (int, float, Decimal))]
+            span = f"{cell_ref(5, j)}:{cell_ref(r - 1, j)}"  # nothing to sum stays blank, not 0
+            _formula(nb, ws, r, j, f'=IF(COUNT({span})=0,"",SUM({span}))', sum(numbers) if numbers else None)
+            ws.cell(r, j).font, ws.cell(r, j).number_format = BOLD, fmt
+    r += 2
+    for line in prognos_notes(result):
+        _wide_note(ws, r, line, widths)
+        r += 1
+    ws.print_title_rows = "4:4"
+    print_setup(ws, "portrait")
+
+
+def _wide_note(ws, row: int, text: str, widths: Sequence[float]) -> None:
+    """A sentence across the sheet's columns, wrapped, so it prints within the page."""
+    c = put(ws.cell(row, 1), text)
+    c.alignment = WRAP
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(widths))
+    lines = wrapped_lines(text, int(sum(widths)))
+    if lines > 1:
+        ws.row_dimensions[row].height = 15 * lines
+
+
+def _formula(nb: NamndWorkbook, ws, r: int, c: int, formula: str, value: Any) -> None:
+    """A formula and the value budgetbook computed for it (stored as its cached value)."""
+    ws.cell(r, c).value = formula
+    nb.cached[(ws.title, cell_ref(r, c))] = value
+
+
+def prognos_notes(result: Consolidation) -> list[str]:
+    """Which units the comparison leaves out, and why."""
+    if result.previous is None:
+        return []
+    change = result.prognos_units
+
+    def names(units) -> str:
+        return ", ".join(f"{k} {n}".strip() for k, n in units)
+    out = []
+    if change.entered:
+        out.append(f"Ingår nu men inte {result.previous} (inte med i förändringen): {names(change.entered)}.")
+    if change.left:
+        out.append(f"Ingick {result.previous} men inte nu (inte med i förändringen): {names(change.left)}.")
+    if not out:
+        out.append("Samma enheter ingår i båda perioderna.")
+    return out
 
 
 def read_draft(data: bytes, label: str) -> Book:

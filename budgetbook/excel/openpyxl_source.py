@@ -74,11 +74,14 @@ class OpenpyxlSource:
                     value = None
                 if value is None and not is_formula and error is None:
                     continue
-                if isinstance(value, float) and value.is_integer():
+                if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**53:
+                    value = float(value)  # a cell holds a double, as calamine gives it
+                if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
                     value = int(value)
                 elif isinstance(value, dt.datetime) and value.time() == dt.time(0):
                     value = value.date()  # as calamine gives a date without a time of day
-                cells[(cf.row, cf.column)] = RawCell(value=value, formula=is_formula, error=error)
+                text = cf.value[1:] if is_formula and isinstance(cf.value, str) and cf.value.startswith("=") else None
+                cells[(cf.row, cf.column)] = RawCell(value=value, formula=is_formula, error=error, text=text or None)
         hidden = {r for r, dim in wf.row_dimensions.items() if dim.hidden and r <= max_row}
         merged = [parse_range(str(m)) for m in wf.merged_cells.ranges]
         return SheetGrid(cells=cells, hidden_rows=hidden, merged=merged)

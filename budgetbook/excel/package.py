@@ -51,6 +51,16 @@ class PackageError(Exception):
         self.params = params
 
 
+class EngineFault(Exception):
+    """A value reader failed on a file that is not itself broken (calamine panics on some
+    out-of-range date serials); read_workbook then reads the file with openpyxl."""
+
+
+def engine_fault(exc: BaseException) -> bool:
+    """A panic inside a Rust extension (pyo3's PanicException derives from BaseException)."""
+    return type(exc).__name__ == "PanicException" or isinstance(exc, OverflowError)
+
+
 @dataclass(frozen=True)
 class SheetInfo:
     name: str

@@ -33,6 +33,7 @@ from ..spec import SPEC, MANADER, Column, Kind, Linear, Ratio, ReportSpec, RowSp
 FIXED_TIME = dt.datetime(2026, 1, 1, 0, 0, 0)
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+RESULT_FILL = PatternFill("solid", fgColor="E2EFDA")  # a consolidated figure: a result, not an input
 COMPUTED_FILL = PatternFill("solid", fgColor="EDEDED")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 BAND_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -47,14 +48,6 @@ LOCKED = Protection(locked=True)
 # Sheet layout: title, unit note, band headers, then the table's header row.
 TITLE_ROW, NOTE_ROW, BAND_ROW, TABLE_HEADER_ROW = 1, 2, 3, 4
 HEADER_FIRST_ROW = 3  # first header field on the Uppgifter sheet
-DEFAULT_VERKSAMHETER = (
-    "Barn och unga 0–20 år",
-    "Vuxna 21–64 år",
-    "Personer med funktionsnedsättning",
-    "Gemensam socialtjänst",
-    "Myndighet och huvudmannaskap",
-    "Nämnd och nämndstöd",
-)
 
 
 def number_format(kind: Kind, belopp_i: str = "tkr") -> str:
@@ -80,7 +73,9 @@ class BookContent:
     # section key → rows, each a mapping column key → value. A value for a computed column
     # is written as a typed constant (how printed reports arrive), not as a formula.
     rows: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
-    verksamheter: Sequence[str] = DEFAULT_VERKSAMHETER
+    # The nämnd's verksamheter, offered as a list in verksamhet cells; none in a generic
+    # template (a list from another nämnd would warn on every row).
+    verksamheter: Sequence[str] = ()
     # Rows of fixed sections (kostnadsslag) by row code → values.
     fixed: dict[str, dict[str, Mapping[str, Any]]] = field(default_factory=dict)
     # Total rows of free-row sections (Summa, Totalt) by section → row code → values: a value
@@ -89,6 +84,10 @@ class BookContent:
     # Filled in by build_workbook: (section, row index or fixed row code, column) → "Sheet!A1"
     # for every value written from ``rows``/``fixed``, so tests can check addresses read back.
     placed: dict[tuple[str, Any, str], str] = field(default_factory=dict)
+    # A consolidated (nämnd) workbook: every figure is a result of budgetbook, so the input
+    # cells are locked and green rather than yellow, without input validation, and the
+    # Anvisningar say what the workbook is instead of how to fill it in.
+    consolidated: bool = False
 
 
 def build_workbook(sections: Iterable[Section] | None = None, content: BookContent | None = None,
@@ -98,13 +97,14 @@ def build_workbook(sections: Iterable[Section] | None = None, content: BookConte
     belopp_i = str(content.header.get("belopp_i") or "tkr")
     wb = Workbook()
     wb.remove(wb.active)
-    _instructions_sheet(wb, sections, spec)
-    _header_sheet(wb, content.header, spec)
+    _instructions_sheet(wb, sections, spec, content.consolidated)
+    _header_sheet(wb, content.header, spec, content.consolidated)
     lists = _lists_sheet(wb, content.verksamheter, spec)
     for sec in sections:
         rows = content.rows.get(sec.key, [])
-        _section_sheet(wb, sec, rows, content.fixed.get(sec.key, {}), belopp_i, lists, content.placed,
-                       content.totals.get(sec.key, {}))
+        _section_sheet(wb, sec, rows, content.fixed.get(sec.key, {}), belopp_i,
+                       None if content.consolidated else lists, content.placed,
+                       content.totals.get(sec.key, {}), content.consolidated)
     wb.active = 1  # open on Uppgifter
     wb.properties.creator = "budgetbook"
     wb.properties.created = FIXED_TIME
@@ -115,7 +115,18 @@ def build_workbook(sections: Iterable[Section] | None = None, content: BookConte
 
 # --- sheets -------------------------------------------------------------------------------
 
-def _instructions_sheet(wb: Workbook, sections: list[Section], spec: ReportSpec) -> None:
+CONSOLIDATED_LINES = (
+    ("Vad arbetsboken är", "Nämndens sammanställning, gjord av budgetbook (konsolidering) ur enheternas "
+                           "validerade arbetsböcker. Alla belopp är resultat och låsta: gröna celler är "
+                           "summor eller listor av enheternas värden, grå celler räknas ut."),
+    ("Ändra ett belopp", "Rätta i enhetens arbetsbok och konsolidera igen; nämndens arbetsbok skrivs inte för hand."),
+    ("Spårbarhet", "Bladet Spårbarhet visar för varje belopp vilken enhet, fil, blad och cell det kommer från."),
+    ("Status", "Bladet Status visar vilka enheter som ingår, vilka som saknas eller lämnats utanför, och "
+               "kontrollen av nämndens arbetsbok."),
+)
+
+
+def _instructions_sheet(wb: Workbook, sections: list[Section], spec: ReportSpec, consolidated: bool = False) -> None:
     ws = wb.create_sheet(spec.instructions_sheet)
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 100
@@ -137,8 +148,15 @@ def _instructions_sheet(wb: Workbook, sections: list[Section], spec: ReportSpec)
                        "då kan rapporten inte läsas in.", None),
         ("", "", None),
     ]
+    if consolidated:  # what the nämnd workbook is, not how to fill it in
+        lines = lines[:2] + [(a, b_, BOLD if i == 0 else None) for i, (a, b_) in enumerate(CONSOLIDATED_LINES)] \
+            + [line for line in lines[3:] if line[0] in ("Teckenkonvention", "Belopp", "Avvikelser", "Perioder")] \
+            + [("", "", None)]
     for sec in sections:
-        lines.append((sec.title, sec.description + (" " + sec.unit_note if sec.unit_note else ""), BOLD))
+        about = sec.description + (" " + sec.unit_note if sec.unit_note else "")
+        if consolidated:  # nobody fills in a consolidated workbook
+            about = re.sub(r"\s*Fyll i [^.]*\.", "", about)
+        lines.append((sec.title, about, BOLD))
         for col in sec.columns:
             what = "räknas ut" if col.computed else (col.help or _kind_help(col))
             lines.append(("", f"{col.header}: {what}", None))
@@ -149,14 +167,14 @@ def _instructions_sheet(wb: Workbook, sections: list[Section], spec: ReportSpec)
         if font:
             ws.cell(i, 1).font = font
         # Neither Excel nor LibreOffice grows a row for wrapped text written by a script.
-        lines_needed = max(_wrapped_lines(a, 28), _wrapped_lines(b, 100))
+        lines_needed = max(wrapped_lines(a, 28), wrapped_lines(b, 100))
         if lines_needed > 1:
             ws.row_dimensions[i].height = 15 * lines_needed
-    _print_setup(ws, "portrait")
+    print_setup(ws, "portrait")
     ws.protection.sheet = True
 
 
-def _wrapped_lines(text: str, width: int) -> int:
+def wrapped_lines(text: str, width: int) -> int:
     return max(1, -(-len(text) * 11 // (width * 10)))  # ~1.1 characters per width unit
 
 
@@ -175,7 +193,7 @@ def _kind_help(col: Column) -> str:
     }[col.kind]
 
 
-def _header_sheet(wb: Workbook, values: Mapping[str, Any], spec: ReportSpec) -> None:
+def _header_sheet(wb: Workbook, values: Mapping[str, Any], spec: ReportSpec, consolidated: bool = False) -> None:
     ws = wb.create_sheet(spec.header_sheet)
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 48
@@ -185,9 +203,11 @@ def _header_sheet(wb: Workbook, values: Mapping[str, Any], spec: ReportSpec) -> 
         r = HEADER_FIRST_ROW + i
         ws.cell(r, 1, f.label).font = BOLD
         c = put(ws.cell(r, 2), values.get(f.key))
-        c.fill, c.protection = INPUT_FILL, UNLOCKED
+        c.fill, c.protection = (RESULT_FILL, LOCKED) if consolidated else (INPUT_FILL, UNLOCKED)
         c.number_format = number_format(f.kind) if f.kind is not Kind.TEXT else "General"
         wb.defined_names[f.key] = DefinedName(f.key, attr_text=f"{quoted}!$B${r}")
+        if consolidated:
+            continue
         dv = _validation_for(f.kind, f.choices, f.label)
         if f.key == "ar":
             dv = DataValidation(type="whole", operator="between", formula1="2000", formula2="2100",
@@ -207,11 +227,13 @@ def _header_sheet(wb: Workbook, values: Mapping[str, Any], spec: ReportSpec) -> 
         c = ws.cell(r + 1 + j, 2)
         c.fill, c.protection = COMPUTED_FILL, UNLOCKED  # the Validera button writes here
         wb.defined_names[name] = DefinedName(name, attr_text=f"{quoted}!$B${r + 1 + j}")
-    _print_setup(ws, "portrait")
+    print_setup(ws, "portrait")
     ws.protection.sheet = True
 
 
 def _lists_sheet(wb: Workbook, verksamheter: Sequence[str], spec: ReportSpec) -> str | None:
+    if not verksamheter:
+        return None
     ws = wb.create_sheet(spec.lists_sheet)
     ws.sheet_state = "hidden"
     ws.cell(1, 1, "Verksamheter")
@@ -226,7 +248,8 @@ def _lists_sheet(wb: Workbook, verksamheter: Sequence[str], spec: ReportSpec) ->
 
 def _section_sheet(wb: Workbook, sec: Section, rows: list[Mapping[str, Any]],
                    fixed: Mapping[str, Mapping[str, Any]], belopp_i: str, lists: str | None,
-                   placed: dict | None = None, totals: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+                   placed: dict | None = None, totals: Mapping[str, Mapping[str, Any]] | None = None,
+                   consolidated: bool = False) -> None:
     ws = wb.create_sheet(sec.sheet)
     ncols = len(sec.columns)
     ws.cell(TITLE_ROW, 1, sec.title).font = TITLE_FONT
@@ -284,7 +307,7 @@ def _section_sheet(wb: Workbook, sec: Section, rows: list[Mapping[str, Any]],
                 c.fill, c.protection = COMPUTED_FILL, LOCKED
             else:
                 put(c, values.get(col.key))
-                c.fill, c.protection = INPUT_FILL, UNLOCKED
+                c.fill, c.protection = (RESULT_FILL, LOCKED) if consolidated else (INPUT_FILL, UNLOCKED)
             if is_total:
                 c.border = TOTAL_BORDER
             if placed is not None and col.key in values:
@@ -294,16 +317,17 @@ def _section_sheet(wb: Workbook, sec: Section, rows: list[Mapping[str, Any]],
     table = Table(displayName=sec.table, ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
     ws.add_table(table)
-    _data_validations(ws, sec, cols, data_rows, lists)
+    if not consolidated:
+        _data_validations(ws, sec, cols, data_rows, lists)
     ws.freeze_panes = ws.cell(first, 2)
     ws.print_title_rows = f"{TABLE_HEADER_ROW}:{TABLE_HEADER_ROW}"
-    _print_setup(ws, "landscape")
+    print_setup(ws, "landscape")
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # let users widen a column
     ws.protection.formatRows = False
 
 
-def _print_setup(ws, orientation: str) -> None:
+def print_setup(ws, orientation: str) -> None:
     """A4, fitted to the page width, as many pages tall as needed."""
     ws.page_setup.orientation = orientation
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -441,6 +465,9 @@ def atomic_write(path: str | Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file private (0600); a report on a shared folder must keep the
+        # replaced file's mode, or get the usual one a new file gets.
+        os.chmod(tmp, _mode_for(path))
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -452,6 +479,15 @@ def atomic_write(path: str | Path, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def save_workbook(wb: Workbook, path: str | Path) -> None:
@@ -477,4 +513,4 @@ def write_templates(out_dir: str | Path, spec: ReportSpec = SPEC) -> list[Path]:
 
 
 __all__ = ["BookContent", "build_workbook", "write_templates", "save_workbook", "workbook_bytes",
-           "atomic_write", "number_format", "DEFAULT_VERKSAMHETER", "MANADER"]
+           "atomic_write", "number_format", "print_setup", "wrapped_lines", "MANADER"]

@@ -28,7 +28,7 @@ from typing import Any, Protocol, Sequence
 from .. import __version__
 from ..book import Book
 from ..excel_refs import cell_pos, col_letter
-from ..findings import Finding, Severity, count_by_severity, fmt_value
+from ..findings import Finding, Severity, count_by_severity, fmt_value, varningar
 from ..seal import seal
 
 KONTROLL_SHEET = "Kontroll"
@@ -136,7 +136,7 @@ class WriteBackResult:
 def status_line(findings: Sequence[Finding], now: dt.datetime) -> str:
     n = count_by_severity(findings)
     parts = [f"{n[Severity.FEL]} fel",
-             f"{n[Severity.VARNING]} {'varning' if n[Severity.VARNING] == 1 else 'varningar'}"]
+             varningar(n[Severity.VARNING])]
     if n[Severity.INFO]:
         parts.append(f"{n[Severity.INFO]} info")
     return f"Validerad {now:%Y-%m-%d %H:%M} — " + ", ".join(parts)
@@ -413,10 +413,11 @@ def _fill_from_xml(text: str):
 
 # --- the file entry point -----------------------------------------------------------------
 
-def backup_path(path: Path, now: dt.datetime | None = None) -> Path:
-    """Beside the original, timestamped; never an existing file (a counter is added)."""
+def backup_path(path: Path, now: dt.datetime | None = None, tag: str = "före-validering") -> Path:
+    """Beside the original, timestamped; never an existing file (a counter is added).
+    ``tag`` says what replaced the original (validering, konsolidering)."""
     now = now or dt.datetime.now()
-    base = f"{path.stem}.före-validering-{now:%Y%m%d-%H%M%S}"
+    base = f"{path.stem}.{tag}-{now:%Y%m%d-%H%M%S}"
     candidate = path.with_name(base + path.suffix)
     n = 2
     while candidate.exists():

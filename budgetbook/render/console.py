@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..findings import Severity
+from ..findings import Severity, varningar
 from ..spec import SPEC
 from .json import FileReport
 
@@ -64,7 +64,7 @@ def summary_line(report: FileReport) -> Text:
     if not report.readable:
         text.append("kunde inte läsas", style=STYLE[Severity.FEL])
         return text
-    parts = [(f"{c['fel']} fel", Severity.FEL), (f"{c['varning']} varningar", Severity.VARNING),
+    parts = [(f"{c['fel']} fel", Severity.FEL), (varningar(c['varning']), Severity.VARNING),
              (f"{c['info']} info", Severity.INFO)]
     for i, (s, sev) in enumerate(parts):
         text.append(s, style=STYLE[sev] if c[sev.value] else "")

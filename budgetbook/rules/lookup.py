@@ -66,7 +66,7 @@ def report_period(book: Book, context) -> tuple[int, int] | None:
 def header_period(book: Book) -> tuple[int, int] | None:
     """The (year, month) the header states, when both are there and valid."""
     h = book.header
-    if h is None or h.year is None or h.month is None or not 1 <= h.month <= 12:
+    if h is None or h.year is None or h.month is None or not 1 <= h.month <= 12 or not 1 <= h.year <= 9999:
         return None
     return h.year, h.month
 

@@ -198,10 +198,10 @@ STATISTIK = Section(
     blank_rows=10,
     monthly=True,
     columns=(
-        Column("nyckeltal", "Nyckeltal", Kind.TEXT, required=True, width=40),
+        Column("nyckeltal", "Nyckeltal", Kind.TEXT, required=True, width=52),
         Column("ar", "År", Kind.COUNT, required=True, width=8),
         *(Column(m, m.capitalize(), Kind.NUMBER, width=8) for m in MANADER),
-        Column("summerbar", "Summerbar", Kind.CHOICE, choices=JA_NEJ, width=10),
+        Column("summerbar", "Summerbar", Kind.CHOICE, choices=JA_NEJ, width=12),
     ),
 )
 

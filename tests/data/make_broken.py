@@ -34,7 +34,6 @@ from budgetbook.spec import SPEC, Kind
 from tests.helpers import HEADER, sample_value
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-EKONOMI_SHEET = "xl/worksheets/sheet4.xml"  # Anvisningar, Uppgifter, Listor, Ekonomi
 
 BASE_ROWS = {"ekonomi": [
     dict(verksamhet="Barn och unga 0–20 år", utfall_intakter=6700, utfall_kostnader=-118100,
@@ -57,6 +56,16 @@ def base_workbook(header: dict | None = None, rows: dict | None = None,
 
 def base_bytes(**kw) -> bytes:
     return workbook_bytes(base_workbook(**kw))
+
+
+def _sheet_part(sheet: str) -> str:
+    """The zip part of a sheet of the base workbook, as its own relationships say."""
+    from budgetbook.excel.package import open_package
+
+    return open_package("base.xlsx", base_bytes()).sheet(sheet).part
+
+
+EKONOMI_SHEET = _sheet_part(SPEC.section("ekonomi").sheet)
 
 
 def zip_bytes(parts: dict[str, bytes], stored: tuple[str, ...] = ()) -> bytes:
@@ -404,6 +413,12 @@ def _hide_sheet(wb: Workbook) -> None:
     wb["Ekonomi"].sheet_state = "hidden"
 
 
+def _date_out_of_range(wb: Workbook) -> None:
+    ws = wb["Åtgärdsplan"]
+    ws["A5"] = "Minska inhyrd personal"
+    ws["C5"] = -1e17  # in a yyyy-mm-dd cell: python-calamine panics converting it
+
+
 def _drop_name(wb: Workbook) -> None:
     del wb.defined_names["manad"]
 
@@ -553,12 +568,18 @@ CASES: tuple[Case, ...] = (
          _mutated(lambda wb: None, header=_header(manad=13))),
     Case("huvud_ar_text.xlsx", "Året skrivet med bokstäver", ("READ-021",),
          _mutated(lambda wb: None, header=_header(ar="tjugotjugotvå"))),
+    Case("huvud_ar_noll.xlsx", "Året 0 i huvudet", ("READ-021",),
+         _mutated(lambda wb: None, header=_header(ar=0))),
     Case("namn_borttaget.xlsx", "Det definierade namnet manad är borttaget", ("READ-022",), _mutated(_drop_name)),
     # Values
     Case("fel_varden.xlsx", "Fel sorts värde i varje kolumnslag (text, datum, sant/falskt, felvärden, "
          "orimliga tal)", (), _wrong),
     Case("svenska_tal.xlsx", "Tal skrivna som svensk text, tomma och tillagda rader, formler utan sparat värde",
          (), _swedish),
+    Case("datum_utanfor.xlsx", "Ett tal långt utanför Excels datum i en datumcell", ("IN-001",),
+         _mutated(_date_out_of_range, sections=("ekonomi", "atgardsplan"))),
+    Case("oandligt_tal.xlsx", "Ett tal för stort för Excel (1,8E+308, läses som oändligt)", ("IN-005",),
+         lambda: rezip(base_bytes(), edit_part(EKONOMI_SHEET, lambda b: b.replace(b"<v>6700</v>", b"<v>1.8E+308</v>", 1)))),
     # Resource limits
     Case("zipbomb_kvot.xlsx", "Zip-bomb: en del packas upp mer än 1 000 gånger", ("READ-005",), _zip_bomb_ratio),
     Case("zipbomb_storlek.xlsx", "Zip-bomb: över 300 MiB uppackat", ("READ-005",), _zip_bomb_size),

@@ -1,0 +1,200 @@
+"""Writing an in-memory openpyxl workbook through XlsxWriter: cached formula values, and speed.
+
+Why: openpyxl cannot store a formula's cached value, so a reader that does not recalculate
+(calamine, pandas, previews) sees computed cells blank; and openpyxl writes large sheets
+slowly. The layout stays where it is decided (template.py and the writers build an openpyxl
+Workbook in memory, never saved); this module only transcribes it, cell by cell, with styles,
+merges, tables, defined names, widths, freeze panes, print setup and protection.
+
+Invariant: every formula is written with the value budgetbook computed for it (``cached``,
+keyed by (sheet, A1)); a formula without one is a programming error (ValueError), never a
+cached 0. Text is always written as text (never parsed as a formula, number or URL). ``bulk``
+rows (the huge Spårbarhet) skip openpyxl altogether. Same input, same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from typing import Any, Iterable, Mapping, Sequence
+
+from ..excel_refs import cell_pos, col_index, parse_range
+from .template import FIXED_TIME
+
+_BORDER_STYLES = {None: 0, "thin": 1, "medium": 2, "dashed": 3, "dotted": 4, "thick": 5, "double": 6, "hair": 7}
+
+
+class Unsupported(ValueError):
+    """The workbook uses a feature this transcriber does not carry over."""
+
+
+def transcribe(wb, cached: Mapping[tuple[str, str], Any],
+               bulk: Mapping[str, tuple[int, Iterable[Sequence[Any]]]] | None = None) -> bytes:
+    """The .xlsx bytes of ``wb`` written by XlsxWriter. ``bulk``: sheet → (first row, rows of
+    typed constants) appended as they come."""
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    out = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
+                                    "strings_to_numbers": False, "strings_to_urls": False})
+    out.set_properties({"author": "budgetbook", "created": FIXED_TIME})
+    formats = _Formats(out)
+    for ws in wb.worksheets:
+        _sheet(out, ws, formats, cached, (bulk or {}).get(ws.title))
+    for name, dn in wb.defined_names.items():
+        out.define_name(name, "=" + dn.attr_text)
+    out.worksheets()[wb.index(wb.active)].activate()
+    out.close()
+    return buf.getvalue()
+
+
+def _sheet(out, ws, formats: "_Formats", cached, bulk) -> None:
+    xs = out.add_worksheet(ws.title)
+    if ws.sheet_state != "visible":
+        xs.hide()
+    if ws.data_validations.dataValidation:
+        raise Unsupported(f"{ws.title}: data validations are not transcribed")
+    for key, dim in ws.column_dimensions.items():
+        if dim.width:
+            first = (dim.min or col_index(key)) - 1
+            xs.set_column(first, (dim.max or first + 1) - 1, dim.width)
+    for r, dim in ws.row_dimensions.items():
+        if dim.height:
+            xs.set_row(r - 1, dim.height)
+    for table in ws.tables.values():
+        r1, c1, r2, c2 = parse_range(table.ref)
+        headers = [ws.cell(r1, c).value for c in range(c1, c2 + 1)]
+        style = table.tableStyleInfo
+        xs.add_table(r1 - 1, c1 - 1, r2 - 1, c2 - 1, {
+            "name": table.displayName, "autofilter": True,
+            "style": _table_style(style.name if style else None),
+            "banded_rows": bool(style and style.showRowStripes),
+            "columns": [{"header": str(h)} for h in headers]})
+    # ws._cells: the cells that exist (iter_rows would create every blank in the bounding box).
+    for (r, c), cell in sorted(ws._cells.items()):
+        _cell(xs, r - 1, c - 1, cell, formats.of(cell), cached, ws.title)
+    for rng in ws.merged_cells.ranges:
+        top = ws.cell(rng.min_row, rng.min_col)
+        xs.merge_range(rng.min_row - 1, rng.min_col - 1, rng.max_row - 1, rng.max_col - 1, top.value or "",
+                       formats.of(top))
+    if bulk is not None:
+        first, rows = bulk
+        for i, row in enumerate(rows):
+            for j, v in enumerate(row):
+                if v is not None and v != "":
+                    _constant(xs, first - 1 + i, j, v, None)
+    if ws.freeze_panes:
+        fr, fc = cell_pos(ws.freeze_panes)
+        xs.freeze_panes(fr - 1, fc - 1)
+    if ws.auto_filter.ref:
+        xs.autofilter(ws.auto_filter.ref)
+    if ws.print_title_rows:
+        first, last = ws.print_title_rows.split(":")
+        xs.repeat_rows(int(first.strip("$")) - 1, int(last.strip("$")) - 1)
+    ps = ws.page_setup
+    xs.set_landscape() if ps.orientation == "landscape" else xs.set_portrait()
+    if ps.paperSize:
+        xs.set_paper(int(ps.paperSize))
+    if ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage:
+        xs.fit_to_pages(int(ps.fitToWidth or 0), int(ps.fitToHeight or 0))
+    if ws.protection.sheet:
+        # openpyxl: True = the action is protected; XlsxWriter: True = the action is allowed.
+        xs.protect("", {"format_columns": not ws.protection.formatColumns,
+                        "format_rows": not ws.protection.formatRows,
+                        "autofilter": not ws.protection.autoFilter,
+                        "sort": not ws.protection.sort})
+
+
+def _cell(xs, r: int, c: int, cell, fmt, cached, sheet: str) -> None:
+    if cell.data_type == "f":
+        key = (sheet, cell.coordinate)
+        if key not in cached:
+            raise ValueError(f"{sheet}!{cell.coordinate}: formula {cell.value} has no computed value")
+        value = cached[key]
+        if isinstance(value, Decimal):
+            value = int(value) if value == value.to_integral_value() else float(value)
+        xs.write_formula(r, c, str(cell.value), fmt, "" if value is None else value)
+    elif cell.value is None:
+        if fmt is not None:
+            xs.write_blank(r, c, None, fmt)
+    else:
+        _constant(xs, r, c, cell.value, fmt)
+
+
+def _constant(xs, r: int, c: int, v: Any, fmt) -> None:
+    if isinstance(v, bool):
+        xs.write_boolean(r, c, v, fmt)
+    elif isinstance(v, (int, float, Decimal)):
+        xs.write_number(r, c, float(v) if isinstance(v, Decimal) else v, fmt)
+    elif isinstance(v, (dt.date, dt.datetime)):
+        xs.write_datetime(r, c, v, fmt)
+    else:
+        xs.write_string(r, c, str(v), fmt)
+
+
+def _table_style(name: str | None) -> str | None:
+    """"TableStyleLight1" → "Table Style Light 1" (XlsxWriter's spelling)."""
+    if not name:
+        return None
+    import re
+
+    m = re.fullmatch(r"TableStyle(Light|Medium|Dark)(\d+)", name)
+    return f"Table Style {m.group(1)} {m.group(2)}" if m else None
+
+
+def _rgb(color) -> str | None:
+    if color is None or color.type != "rgb" or not isinstance(color.rgb, str):
+        return None
+    return "#" + color.rgb[-6:]
+
+
+class _Formats:
+    """One XlsxWriter Format per distinct openpyxl style (keyed by its style array)."""
+
+    def __init__(self, out):
+        self.out = out
+        self.cache: dict[tuple, Any] = {}
+
+    def of(self, cell):
+        if not cell.has_style:
+            return None
+        key = tuple(cell._style)
+        if key not in self.cache:
+            self.cache[key] = self.out.add_format(_properties(cell))
+        return self.cache[key]
+
+
+def _properties(cell) -> dict[str, Any]:
+    p: dict[str, Any] = {}
+    f = cell.font
+    if f.b:
+        p["bold"] = True
+    if f.i:
+        p["italic"] = True
+    if f.sz and float(f.sz) != 11:
+        p["font_size"] = float(f.sz)
+    if _rgb(f.color):
+        p["font_color"] = _rgb(f.color)
+    fill = cell.fill
+    if getattr(fill, "fill_type", None) == "solid" and _rgb(fill.fgColor):
+        p["pattern"], p["bg_color"] = 1, _rgb(fill.fgColor)
+    for side in ("top", "bottom", "left", "right"):
+        s = getattr(cell.border, side)
+        if s is not None and s.style:
+            p[side] = _BORDER_STYLES.get(s.style, 1)
+            if _rgb(s.color):
+                p[f"{side}_color"] = _rgb(s.color)
+    a = cell.alignment
+    if a.wrap_text:
+        p["text_wrap"] = True
+    if a.horizontal:
+        p["align"] = {"centerContinuous": "center_across"}.get(a.horizontal, a.horizontal)
+    if a.vertical:
+        p["valign"] = {"center": "vcenter"}.get(a.vertical, a.vertical)
+    if cell.number_format and cell.number_format != "General":
+        p["num_format"] = cell.number_format
+    p["locked"] = bool(cell.protection.locked)
+    if cell.quotePrefix:
+        p["quote_prefix"] = True
+    return p
