@@ -88,6 +88,7 @@ SAMPLE_BY_CODE = {
     "IN-007": {"raw": "12,5"},
     "IN-008": {"raw": "31/8"},
     "IN-013": {"raw": "1 234,6"},
+    "IN-015": {"raw": "SUM(Data!B2:B9)"},
     "IN-010": {"raw": "−500 000", "value": "−500 000",
                "found": "minustecknet är ett typografiskt tecken (−), inte Excels minus (-) och texten har "
                         "mellanslag mellan siffrorna"},
