@@ -10,19 +10,11 @@ from functools import lru_cache
 from importlib import import_module
 
 from .findings import Code
+from .rules import RULE_MODULES
 
-# The modules whose ``CODES`` (or READ_CODES/INPUT_CODES) make up the catalogue, in order.
-MODULES = (
-    "budgetbook.codes",
-    "budgetbook.rules.arithmetic",
-    "budgetbook.rules.signs",
-    "budgetbook.rules.periods",
-    "budgetbook.rules.prognos",
-    "budgetbook.rules.xref",
-    "budgetbook.rules.hygiene",
-    "budgetbook.rules.text",
-    "budgetbook.consolidate",
-)
+# The modules whose ``CODES`` (or READ_CODES/INPUT_CODES) make up the catalogue, in order:
+# the reader's, every rule module's (one list, the engine's), consolidation's.
+MODULES = ("budgetbook.codes", *RULE_MODULES, "budgetbook.consolidate")
 
 
 @lru_cache(maxsize=1)

@@ -25,6 +25,10 @@ from .findings import Code, Finding, Location, make_finding, quote_sheet
 
 # Which check names a root cell when it breaks several: the most specific first.
 CODE_PRIORITY = ("SIGN-003", "SIGN-001", "SUM-001", "CALC-001")
+# A check that speaks of its target cell (SIGN-003: "the avvikelse has the wrong sign") reads
+# as the equation it checks when the root is one of its terms (a prognos netto, not the
+# avvikelse computed from it).
+AS_TERM = {"SIGN-003": "CALC-001"}
 
 
 @dataclass(frozen=True)
@@ -121,8 +125,9 @@ def _finding(root: CellFact, explained: list[Violation], catalogue: Callable[[st
     difference = actual - expected if actual is not None and expected is not None else None
     show = root.show or (lambda v: "(tomt)" if v is None else str(v))
     related = tuple(v.label() for v in sorted(explained, key=lambda v: v.target.key) if v is not primary)
+    code = primary.code if primary.target.key == root.key else AS_TERM.get(primary.code, primary.code)
     return make_finding(
-        catalogue(primary.code), root.location, expected=expected, actual=actual,
+        catalogue(code), root.location, expected=expected, actual=actual,
         difference=difference, related=related,
         what=primary.what, exp=show(expected), act=show(actual),
         diff=show(difference) if difference is None or difference <= 0 else "+" + show(difference),

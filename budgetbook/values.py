@@ -194,6 +194,8 @@ def _parse_numeric(raw: Any, kind: Kind) -> Parsed:
         d = normalize(d)
         note = "IN-010"  # a number typed as text: Excel's own sums skip it
     problem = _out_of_range(d, kind)
+    if problem == "IN-005":  # unusable, as text is: no rule may compute with 1E+300
+        return Parsed(problem=problem)
     return Parsed(value=d, problem=problem) if problem else Parsed(value=d, note=note)
 
 
@@ -201,11 +203,12 @@ def number_from_float(raw: float, kind: Kind) -> tuple[Decimal | None, str | Non
     """A numeric cell's double as (value, problem code): the hot path of every file read."""
     if -1e15 < raw < 1e15 and raw.is_integer():  # whole tkr: no NaN, no fraction to check
         d = Decimal(int(raw))
-        return d, _out_of_range(d, kind)
-    if raw != raw or raw == _INF or raw == _NEG_INF:
+    elif raw != raw or raw == _INF or raw == _NEG_INF:
         return None, "IN-005"
-    d = decimal_from_float(raw)
-    return d, _out_of_range(d, kind)
+    else:
+        d = decimal_from_float(raw)
+    problem = _out_of_range(d, kind)
+    return (None if problem == "IN-005" else d), problem  # an unusable number takes no part
 
 
 def _out_of_range(d: Decimal, kind: Kind) -> str | None:

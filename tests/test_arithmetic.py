@@ -1,5 +1,7 @@
 """SUM-001, CALC-001, SIGN-003 and root-cause folding, on real workbooks from the templates."""
 
+from decimal import Decimal
+
 from budgetbook.engine import validate, validate_many
 from budgetbook.excel import read_workbook
 
@@ -224,3 +226,23 @@ def test_unreadable_cells_are_the_readers_and_numbers_as_text_are_checked(tmp_pa
     # One equation (the Summa row is computed from the unreadable B5): reported at its target.
     assert sorted(codes_at(found)) == [("CALC-001", "Ekonomi!D6"), ("IN-002", "Ekonomi!B5")]
     assert [f.expected for f in found if f.code == "CALC-001"] == [-8745]
+
+
+def test_an_avvikelse_sign_check_whose_root_is_a_term_reads_as_the_equation():
+    # The avvikelse is a formula the reader computed (never the root): the typed prognos netto
+    # it is computed from is. The finding speaks of that cell, not of an avvikelse's sign.
+    from budgetbook.catalogue import code
+    from budgetbook.findings import Location
+    from budgetbook.rootcause import CellFact, Violation, fold
+
+    def fact(n, col, header, value, filled=False):
+        return CellFact(key=(0, 6, n, "ekonomi", col), location=Location(sheet="Ekonomi", cell=f"{'JK'[n - 9]}6"),
+                        value=Decimal(value), typed=not filled, filled=filled, header=header,
+                        show=lambda v: f"{v} tkr")
+    avvikelse = fact(10, "prognosavvikelse", "Prognosavvikelse", -2250, filled=True)
+    prognos = fact(9, "prognos_netto", "Prognos netto", -14000)
+    v = Violation("SIGN-003", (avvikelse, prognos), (Decimal(2119), Decimal(-18369)),
+                  "Prognosavvikelse = Prognos netto − Årsbudget netto", Decimal("1.5"))
+    [f] = fold([v], code)
+    assert (f.code, f.location.cell, f.expected) == ("CALC-001", "J6", Decimal(-18369))
+    assert f.message.startswith("Prognos netto") and "tecknet" not in f.message

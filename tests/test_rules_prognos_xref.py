@@ -143,3 +143,12 @@ def test_a_typed_wrong_summa_is_one_finding_not_also_a_cross_section_difference(
     assert root.location.a1 == "Ekonomi!C13"
     assert of(found, "XREF-") == []
     assert "XREF-002 Kostnadsslag!B17" in root.related
+
+
+def test_large_negative_prognosavvikelse_without_arsbudget_reads_without_a_share(tmp_path):
+    def no_budget(rows, fixed, header):
+        rows["kommentarer"] = [k for k in rows["kommentarer"] if k["verksamhet"] != NAMND]
+        rows["atgardsplan"] = []
+        rows["ekonomi"][2].update(arsbudget_netto=None, prognos_netto=-3000)
+    [f] = of(findings(tmp_path, no_budget), "PROG-004")
+    assert "har prognosavvikelsen −3\u00a0000, mer än gränsen" in f.message and "?" not in f.message

@@ -17,9 +17,8 @@ import re
 
 import python_calamine
 
-from ..book import BookMeta
 from ..source import EMPTY, RawCell, SheetGrid
-from .package import (EngineFault, Package, PackageError, col_to_index, cut_after_row, engine_fault,
+from .package import (EngineFault, Package, PackageError, book_meta, col_to_index, cut_after_row, engine_fault,
                       open_package, parse_range)
 
 # A formula cell and its text (empty for a shared formula's followers: <f t="shared" si="0"/>).
@@ -43,15 +42,7 @@ class FastSource:
         self.sheet_states = {s.name: s.state for s in package.sheets}
         self.tables = package.tables
         self.defined_names = package.defined_names
-        self.meta = BookMeta(
-            sheets=[s.name for s in package.sheets],
-            hidden_sheets=[s.name for s in package.sheets if s.state != "visible"],
-            has_vba=package.has_vba,
-            external_links=package.external_links,
-            connections=package.connections,
-            sha256=package.sha256,
-            size=len(package.data),
-        )
+        self.meta = book_meta(package)
         self._wb = None
 
     @classmethod

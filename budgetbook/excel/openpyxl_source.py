@@ -10,9 +10,8 @@ import datetime as dt
 import io
 import warnings
 
-from ..book import BookMeta
 from ..source import RawCell, SheetGrid, TableInfo
-from .package import Package, PackageError, open_package, parse_range
+from .package import Package, PackageError, book_meta, open_package, parse_range
 
 
 class OpenpyxlSource:
@@ -23,15 +22,7 @@ class OpenpyxlSource:
         self.description = package.path
         self.sheet_states = {s.name: s.state for s in package.sheets}
         self.defined_names = package.defined_names
-        self.meta = BookMeta(
-            sheets=[s.name for s in package.sheets],
-            hidden_sheets=[s.name for s in package.sheets if s.state != "visible"],
-            has_vba=package.has_vba,
-            external_links=package.external_links,
-            connections=package.connections,
-            sha256=package.sha256,
-            size=len(package.data),
-        )
+        self.meta = book_meta(package)
         data = package.values_data()  # the same bytes the fast source reads
         try:
             with warnings.catch_warnings():

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from defusedxml import ElementTree as SafeET
 
+from ..book import BookMeta
 from ..excel_refs import col_index, parse_range  # noqa: F401  (re-exported)
 from ..source import TableInfo
 from defusedxml.common import DefusedXmlException
@@ -523,3 +524,14 @@ def _lock_owner(raw: bytes, libreoffice: bool) -> str:
 col_to_index = col_index
 
 
+def book_meta(package: Package) -> BookMeta:
+    """What a Book records of the file besides its data, the same for every file source."""
+    return BookMeta(
+        sheets=[s.name for s in package.sheets],
+        hidden_sheets=[s.name for s in package.sheets if s.state != "visible"],
+        has_vba=package.has_vba,
+        external_links=package.external_links,
+        connections=package.connections,
+        sha256=package.sha256,
+        size=len(package.data),
+    )

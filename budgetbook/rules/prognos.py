@@ -32,7 +32,7 @@ CODES = (
          "Prognosorsaken anges för ”{actual}”, som inte har någon rad på bladet Ekonomi.",
          "Skriv verksamhetens namn exakt som på bladet Ekonomi."),
     Code("PROG-004", VARNING, "Stor negativ prognosavvikelse utan förklaring",
-         "”{row_label}” har prognosavvikelsen {actual} ({share} % av årsbudgeten), mer än gränsen "
+         "”{row_label}” har prognosavvikelsen {actual}{of_budget}, mer än gränsen "
          "{expected}, men ingen kommentar tar upp verksamheten och åtgärdsplanen har ingen åtgärd för den.",
          "Förklara avvikelsen på bladet Kommentarer och ange åtgärder på bladet Åtgärdsplan."),
 )
@@ -103,7 +103,8 @@ def check_explained(book: Book, context) -> Iterator[Finding]:
         threshold = f"{fmt_value(s.prognos_threshold_tkr)} tkr eller {fmt_value(s.prognos_threshold_pct * 100)} %"
         yield make_finding(_CODE["PROG-004"], where(ekonomi, row, "prognosavvikelse"), actual=avvikelse,
                            expected=threshold,
-                           share=(share * 100).quantize(Decimal("0.1")) if share is not None else "?")
+                           of_budget=f" ({fmt_value((share * 100).quantize(Decimal('0.1')))} % av årsbudgeten)"
+                           if share is not None else "")
 
 
 def _rows(sec):
