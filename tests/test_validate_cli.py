@@ -204,3 +204,17 @@ def test_readme_json_example_has_the_real_keys(tmp_path):
     assert set(example) == set(doc)
     assert set(example["files"][0]) - {"backup"} == set(doc["files"][0])
     assert set(example["files"][0]["findings"][0]) == set(doc["files"][0]["findings"][0])
+
+
+def test_json_keeps_text_from_cells_as_text(tmp_path):
+    """A row label typed as a formula-like text stays text in the JSON report (issue 7)."""
+    evil = '=HYPERLINK("http://evil.example","klicka")'
+    rows = ekonomi_rows(EKONOMI_2020, only_inputs=True)
+    rows[0]["verksamhet"] = evil
+    rows[0]["utfall_intakter"] = "abc"  # a finding on that row
+    path, _ = make_workbook(tmp_path / "injektion.xlsx", rows={"ekonomi": rows}, sections=["ekonomi"])
+    res = CliRunner().invoke(app, ["validate", str(path), "--format", "json"])
+    doc = json.loads(res.stdout)
+    labels = {f["row_label"] for f in doc["files"][0]["findings"] if f["cell"] == "B5"}
+    assert labels == {"'" + evil}
+    assert all(not str(f["row_label"]).startswith(("=", "+", "-", "@")) for f in doc["files"][0]["findings"])

@@ -13,11 +13,7 @@ from typing import Any
 
 from openpyxl.cell.cell import Cell
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def is_formula_like(text: str) -> bool:
-    return text.startswith(FORMULA_TRIGGERS)
+from ..textsafety import is_formula_like
 
 
 def put(cell: Cell, value: Any) -> Cell:
@@ -32,8 +28,3 @@ def put(cell: Cell, value: Any) -> Cell:
         return cell
     cell.value = value
     return cell
-
-
-def json_safe_text(text: str) -> str:
-    """Text for a JSON report that may later be opened in a spreadsheet (CSV injection)."""
-    return "'" + text if is_formula_like(text) else text

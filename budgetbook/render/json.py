@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..findings import Finding, Severity, count_by_severity
+from ..textsafety import json_safe_text
 
 SCHEMA = "budgetbook.validate/1"
 
@@ -36,7 +37,13 @@ class FileReport:
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
-    return {**f.to_dict(), "ref": f.location.a1}
+    d = {**f.to_dict(), "ref": f.location.a1}
+    # Text that came from a unit's cells must stay text if the report is opened in a
+    # spreadsheet (CSV/formula injection): "=..." becomes "'=...".
+    for key in ("row_label", "expected", "actual"):
+        if isinstance(d.get(key), str):
+            d[key] = json_safe_text(d[key])
+    return d
 
 
 def report_dict(reports: list[FileReport], *, period: str | None, exit_status: int,
