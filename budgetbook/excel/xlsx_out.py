@@ -79,11 +79,7 @@ def _sheet(out, ws, formats: "_Formats", cached, bulk) -> None:
         xs.merge_range(rng.min_row - 1, rng.min_col - 1, rng.max_row - 1, rng.max_col - 1, top.value or "",
                        formats.of(top))
     if bulk is not None:
-        first, rows = bulk
-        for i, row in enumerate(rows):
-            for j, v in enumerate(row):
-                if v is not None and v != "":
-                    _constant(xs, first - 1 + i, j, v, None)
+        _bulk(xs, *bulk)
     if ws.freeze_panes:
         fr, fc = cell_pos(ws.freeze_panes)
         xs.freeze_panes(fr - 1, fc - 1)
@@ -104,6 +100,19 @@ def _sheet(out, ws, formats: "_Formats", cached, bulk) -> None:
                         "format_rows": not ws.protection.formatRows,
                         "autofilter": not ws.protection.autoFilter,
                         "sort": not ws.protection.sort})
+
+
+def _bulk(xs, first: int, rows: Iterable[Sequence[Any]]) -> None:
+    """Rows of constants, unstyled. Hundreds of thousands of cells, nearly all text: plain
+    str goes straight to write_string (no type chain), anything else as ``_constant``."""
+    write_string = xs.write_string
+    for r, row in enumerate(rows, start=first - 1):
+        for j, v in enumerate(row):
+            if type(v) is str:
+                if v:
+                    write_string(r, j, v)
+            elif v is not None:
+                _constant(xs, r, j, v, None)
 
 
 def _cell(xs, r: int, c: int, cell, fmt, cached, sheet: str) -> None:
