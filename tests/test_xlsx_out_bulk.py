@@ -51,6 +51,8 @@ def test_spliced_rows_read_back_as_xlsxwriter_writes_them(monkeypatch):
     written = _book(ROWS)
     assert _values(spliced) == _values(written)
     assert b"inlineStr" in _sheet_xml(spliced) and b"inlineStr" not in _sheet_xml(written)
+    table = [zipfile.ZipFile(io.BytesIO(d)).read("xl/tables/table1.xml") for d in (spliced, written)]
+    assert table[0] == table[1] and b'ref="A1:L3"' in table[0]
     assert _book(ROWS) == written  # same input, same bytes
 
 

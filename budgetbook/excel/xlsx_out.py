@@ -22,7 +22,7 @@ import re
 from decimal import Decimal
 from typing import Any, Iterable, Mapping, Sequence
 
-from ..excel_refs import cell_pos, col_index, col_letter, parse_range
+from ..excel_refs import cell_pos, col_index, col_letter, parse_range, range_ref
 from .template import FIXED_TIME
 
 _BORDER_STYLES = {None: 0, "thin": 1, "medium": 2, "dashed": 3, "dotted": 4, "thick": 5, "double": 6, "hair": 7}
@@ -44,21 +44,29 @@ def transcribe(wb, cached: Mapping[tuple[str, str], Any],
     out.set_properties({"author": "budgetbook", "created": FIXED_TIME})
     formats = _Formats(out)
     spliced: dict[str, tuple[int, Sequence[Sequence[Any]]]] = {}
+    widened: dict[bytes, bytes] = {}  # a spliced sheet's table ref as written → its real ref
     for i, ws in enumerate(wb.worksheets):
         rows = (bulk or {}).get(ws.title)
         if rows is not None and _spliceable(rows[1]):
             # XlsxWriter's own sheet XML (sheet1.xml, … in order) gets these rows afterwards.
             spliced[f"xl/worksheets/sheet{i + 1}.xml"] = rows
+            for table in ws.tables.values():
+                r1, c1, r2, c2 = parse_range(table.ref)
+                widened[f'ref="{range_ref(r1, c1, min(r2, r1 + 1), c2)}"'.encode()] = \
+                    f'ref="{range_ref(r1, c1, r2, c2)}"'.encode()
             rows = None
-        _sheet(out, ws, formats, cached, rows)
+        _sheet(out, ws, formats, cached, rows, short_tables=rows is None and ws.title in (bulk or {}))
     for name, dn in wb.defined_names.items():
         out.define_name(name, "=" + dn.attr_text)
     out.worksheets()[wb.index(wb.active)].activate()
     out.close()
-    return _splice(buf.getvalue(), spliced) if spliced else buf.getvalue()
+    return _splice(buf.getvalue(), spliced, widened) if spliced else buf.getvalue()
 
 
-def _sheet(out, ws, formats: "_Formats", cached, bulk) -> None:
+def _sheet(out, ws, formats: "_Formats", cached, bulk, short_tables: bool = False) -> None:
+    """``short_tables``: the rows are spliced in later, so each table is given to XlsxWriter
+    as its header and one row (XlsxWriter keeps an entry per cell of a table's range) and
+    widened in the table XML by ``_splice``."""
     xs = out.add_worksheet(ws.title)
     if ws.sheet_state != "visible":
         xs.hide()
@@ -73,6 +81,8 @@ def _sheet(out, ws, formats: "_Formats", cached, bulk) -> None:
             xs.set_row(r - 1, dim.height)
     for table in ws.tables.values():
         r1, c1, r2, c2 = parse_range(table.ref)
+        if short_tables:
+            r2 = min(r2, r1 + 1)
         headers = [ws.cell(r1, c).value for c in range(c1, c2 + 1)]
         style = table.tableStyleInfo
         xs.add_table(r1 - 1, c1 - 1, r2 - 1, c2 - 1, {
@@ -191,14 +201,21 @@ def _rows_xml(first: int, rows: Sequence[Sequence[Any]], chunk: int = 2000) -> I
     yield "".join(part).encode()
 
 
-def _splice(data: bytes, spliced: Mapping[str, tuple[int, Sequence[Sequence[Any]]]]) -> bytes:
+def _splice(data: bytes, spliced: Mapping[str, tuple[int, Sequence[Sequence[Any]]]],
+            widened: Mapping[bytes, bytes]) -> bytes:
     import zipfile
 
     src = zipfile.ZipFile(io.BytesIO(data))
+    rels = [name.replace("worksheets/", "worksheets/_rels/") + ".rels" for name in spliced]
+    tables = {f"xl/tables/{m.decode()}" for name in rels if name in src.namelist()
+              for m in re.findall(rb'Target="\.\./tables/([^"]+)"', src.read(name))}
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             body = src.read(info)
+            if info.filename in tables:
+                for short, full in widened.items():
+                    body = body.replace(short, full)
             if info.filename not in spliced:
                 dst.writestr(info, body)
                 continue
