@@ -5,8 +5,8 @@ Invariant: the section sheets come from the same template code as the units' wor
 computed cells and total rows as formulas so the workbook stays live; every formula is
 stored with the value budgetbook computed for it (read back from the draft), so readers
 that do not recalculate see the figures. The layout is built as an openpyxl Workbook in
-memory and written by XlsxWriter (xlsx_out.transcribe); the huge Spårbarhet rows go
-straight to XlsxWriter. Every value that came from a unit or a file name goes through
+memory and written by XlsxWriter (xlsx_out.transcribe); the huge Spårbarhet rows skip
+openpyxl and are streamed into the sheet's XML. Every value that came from a unit or a file name goes through
 ``cells.put`` (never a formula); the file is written by ``atomic_write`` only.
 """
 

@@ -10,6 +10,7 @@ be compared with freshly built ones.
 from __future__ import annotations
 
 import datetime as dt
+from copy import copy
 import io
 import os
 import re
@@ -280,36 +281,43 @@ def _section_sheet(wb: Workbook, sec: Section, rows: list[Mapping[str, Any]],
         if rspec is None or not rspec.is_total:
             data_rows.append(r)
     cols = {col.key: j for j, col in enumerate(sec.columns, start=1)}
+    # A column's cells share one style per kind of row: style the first, copy its style array
+    # to the rest (openpyxl's per-attribute setters cost more than everything else here).
+    styles: dict[tuple[int, str, bool], Any] = {}
     for i, (rspec, values) in enumerate(plan):
         r = first + i
         is_total = rspec is not None and rspec.is_total
         for col in sec.columns:
             j = cols[col.key]
             c = ws.cell(r, j)
-            c.number_format = number_format(col.kind, belopp_i)
             if col.key == sec.label_column and rspec is not None:
-                c.value = rspec.label
-                c.font = BOLD if is_total else Font()
-                c.fill, c.protection = COMPUTED_FILL, LOCKED
+                kind = "label"
             elif is_total:
+                kind = "total"
+            else:
+                kind = "computed" if col.computed else "input"
+            # Styled before the value is written, as put() may add the quote prefix.
+            key = (j, kind, is_total)
+            if key in styles:
+                c._style = copy(styles[key])
+            else:
+                _style_cell(c, col, kind, is_total, belopp_i, consolidated)
+                styles[key] = copy(c._style)
+            if kind == "label":
+                c.value = rspec.label
+            elif kind == "total":
                 formula = _total_formula(col, rspec, r, cols, row_of, data_rows)
                 if col.key in values:
                     put(c, values[col.key])
                 else:
                     c.value = formula
-                c.fill, c.protection = COMPUTED_FILL, LOCKED
-                c.font = BOLD
-            elif col.computed:
+            elif kind == "computed":
                 if col.key in values:
                     put(c, values[col.key])
                 else:
                     c.value = _row_formula(col, r, cols)
-                c.fill, c.protection = COMPUTED_FILL, LOCKED
             else:
                 put(c, values.get(col.key))
-                c.fill, c.protection = (RESULT_FILL, LOCKED) if consolidated else (INPUT_FILL, UNLOCKED)
-            if is_total:
-                c.border = TOTAL_BORDER
             if placed is not None and col.key in values:
                 placed[(sec.key, rspec.code if rspec is not None else i, col.key)] = f"{sec.sheet}!{c.coordinate}"
     last = first + len(plan) - 1
@@ -325,6 +333,22 @@ def _section_sheet(wb: Workbook, sec: Section, rows: list[Mapping[str, Any]],
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # let users widen a column
     ws.protection.formatRows = False
+
+
+def _style_cell(c, col: Column, kind: str, is_total: bool, belopp_i: str, consolidated: bool) -> None:
+    c.number_format = number_format(col.kind, belopp_i)
+    if kind == "label":
+        c.font = BOLD if is_total else Font()
+        c.fill, c.protection = COMPUTED_FILL, LOCKED
+    elif kind == "total":
+        c.fill, c.protection = COMPUTED_FILL, LOCKED
+        c.font = BOLD
+    elif kind == "computed":
+        c.fill, c.protection = COMPUTED_FILL, LOCKED
+    else:
+        c.fill, c.protection = (RESULT_FILL, LOCKED) if consolidated else (INPUT_FILL, UNLOCKED)
+    if is_total:
+        c.border = TOTAL_BORDER
 
 
 def print_setup(ws, orientation: str) -> None:

@@ -9,17 +9,20 @@ merges, tables, defined names, widths, freeze panes, print setup and protection.
 Invariant: every formula is written with the value budgetbook computed for it (``cached``,
 keyed by (sheet, A1)); a formula without one is a programming error (ValueError), never a
 cached 0. Text is always written as text (never parsed as a formula, number or URL). ``bulk``
-rows (the huge Spårbarhet) skip openpyxl altogether. Same input, same bytes.
+rows (the huge Spårbarhet) skip openpyxl altogether, and XlsxWriter too where they can: they
+are streamed into the sheet XML XlsxWriter wrote (``_splice``). Same input, same bytes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import math
+import re
 from decimal import Decimal
 from typing import Any, Iterable, Mapping, Sequence
 
-from ..excel_refs import cell_pos, col_index, parse_range
+from ..excel_refs import cell_pos, col_index, col_letter, parse_range, range_ref
 from .template import FIXED_TIME
 
 _BORDER_STYLES = {None: 0, "thin": 1, "medium": 2, "dashed": 3, "dotted": 4, "thick": 5, "double": 6, "hair": 7}
@@ -40,16 +43,30 @@ def transcribe(wb, cached: Mapping[tuple[str, str], Any],
                                     "strings_to_numbers": False, "strings_to_urls": False})
     out.set_properties({"author": "budgetbook", "created": FIXED_TIME})
     formats = _Formats(out)
-    for ws in wb.worksheets:
-        _sheet(out, ws, formats, cached, (bulk or {}).get(ws.title))
+    spliced: dict[str, tuple[int, Sequence[Sequence[Any]]]] = {}
+    widened: dict[bytes, bytes] = {}  # a spliced sheet's table ref as written → its real ref
+    for i, ws in enumerate(wb.worksheets):
+        rows = (bulk or {}).get(ws.title)
+        if rows is not None and _spliceable(rows[1]):
+            # XlsxWriter's own sheet XML (sheet1.xml, … in order) gets these rows afterwards.
+            spliced[f"xl/worksheets/sheet{i + 1}.xml"] = rows
+            for table in ws.tables.values():
+                r1, c1, r2, c2 = parse_range(table.ref)
+                widened[f'ref="{range_ref(r1, c1, min(r2, r1 + 1), c2)}"'.encode()] = \
+                    f'ref="{range_ref(r1, c1, r2, c2)}"'.encode()
+            rows = None
+        _sheet(out, ws, formats, cached, rows, short_tables=rows is None and ws.title in (bulk or {}))
     for name, dn in wb.defined_names.items():
         out.define_name(name, "=" + dn.attr_text)
     out.worksheets()[wb.index(wb.active)].activate()
     out.close()
-    return buf.getvalue()
+    return _splice(buf.getvalue(), spliced, widened) if spliced else buf.getvalue()
 
 
-def _sheet(out, ws, formats: "_Formats", cached, bulk) -> None:
+def _sheet(out, ws, formats: "_Formats", cached, bulk, short_tables: bool = False) -> None:
+    """``short_tables``: the rows are spliced in later, so each table is given to XlsxWriter
+    as its header and one row (XlsxWriter keeps an entry per cell of a table's range) and
+    widened in the table XML by ``_splice``."""
     xs = out.add_worksheet(ws.title)
     if ws.sheet_state != "visible":
         xs.hide()
@@ -64,6 +81,8 @@ def _sheet(out, ws, formats: "_Formats", cached, bulk) -> None:
             xs.set_row(r - 1, dim.height)
     for table in ws.tables.values():
         r1, c1, r2, c2 = parse_range(table.ref)
+        if short_tables:
+            r2 = min(r2, r1 + 1)
         headers = [ws.cell(r1, c).value for c in range(c1, c2 + 1)]
         style = table.tableStyleInfo
         xs.add_table(r1 - 1, c1 - 1, r2 - 1, c2 - 1, {
@@ -79,11 +98,7 @@ def _sheet(out, ws, formats: "_Formats", cached, bulk) -> None:
         xs.merge_range(rng.min_row - 1, rng.min_col - 1, rng.max_row - 1, rng.max_col - 1, top.value or "",
                        formats.of(top))
     if bulk is not None:
-        first, rows = bulk
-        for i, row in enumerate(rows):
-            for j, v in enumerate(row):
-                if v is not None and v != "":
-                    _constant(xs, first - 1 + i, j, v, None)
+        _bulk(xs, *bulk)
     if ws.freeze_panes:
         fr, fc = cell_pos(ws.freeze_panes)
         xs.freeze_panes(fr - 1, fc - 1)
@@ -104,6 +119,127 @@ def _sheet(out, ws, formats: "_Formats", cached, bulk) -> None:
                         "format_rows": not ws.protection.formatRows,
                         "autofilter": not ws.protection.autoFilter,
                         "sort": not ws.protection.sort})
+
+
+def _bulk(xs, first: int, rows: Iterable[Sequence[Any]]) -> None:
+    """Rows of constants, unstyled. Hundreds of thousands of cells, nearly all text: plain
+    str goes straight to write_string (no type chain), anything else as ``_constant``."""
+    write_string = xs.write_string
+    for r, row in enumerate(rows, start=first - 1):
+        for j, v in enumerate(row):
+            if type(v) is str:
+                if v:
+                    write_string(r, j, v)
+            elif v is not None:
+                _constant(xs, r, j, v, None)
+
+
+# --- bulk rows straight into the sheet XML ------------------------------------------------
+# Hundreds of thousands of unstyled constants (Spårbarhet): XlsxWriter would hold every cell
+# in memory and spend most of the run on them. They are written as inline strings and
+# numbers (dates as unstyled serial numbers, as write_datetime without a format) into the
+# sheet XML XlsxWriter produced, streamed into the zip, with XlsxWriter's values and
+# escaping. Rows with any other type (datetimes, booleans, dates before 1901, very long
+# text, text like Excel's _xHHHH_ escapes, non-finite numbers) go through XlsxWriter instead.
+
+_ESCAPED_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
+_CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
+_EDGE_SPACE = re.compile(r"^\s|\s$")
+_SPLICE_TYPES = (str, int, float, Decimal, dt.date, type(None))
+_EPOCH = dt.date(1899, 12, 30)  # serial numbers from 1900-03-01 on (Excel's 1900 leap day before)
+
+
+def _spliceable(rows: Sequence[Sequence[Any]]) -> bool:
+    for row in rows:
+        for v in row:
+            t = type(v)
+            if t not in _SPLICE_TYPES:
+                return False
+            if t is str:
+                # Literal "_x0041_" text: openpyxl reads it back differently from an inline string.
+                if len(v) > 16000 or ("_x" in v and _ESCAPED_ESCAPE.search(v)):
+                    return False
+            elif t is dt.date:
+                if v.year < 1901:
+                    return False
+            elif v is not None and not math.isfinite(v):
+                return False
+    return True
+
+
+def _inline(text: str) -> str:
+    """``text`` as the inline string XML XlsxWriter writes for it."""
+    text = _ESCAPED_ESCAPE.sub(r"_x005F\1", text)
+    text = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", text).replace("\ufffe", "_xFFFE_").replace(
+        "\uffff", "_xFFFF_")
+    space = ' xml:space="preserve"' if _EDGE_SPACE.search(text) else ""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+def _rows_xml(first: int, rows: Sequence[Sequence[Any]], chunk: int = 2000) -> Iterable[bytes]:
+    letters = [col_letter(j + 1) for j in range(max((len(r) for r in rows), default=0))]
+    inline: dict[str, str] = {}
+    part: list[str] = []
+    for r, row in enumerate(rows, start=first):
+        part.append(f'<row r="{r}">')
+        for j, v in enumerate(row):
+            if type(v) is str:
+                if v:
+                    tail = inline.get(v)
+                    if tail is None:
+                        tail = inline[v] = _inline(v)
+                    part.append(f'<c r="{letters[j]}{r}{tail}')
+            elif v is not None:
+                if type(v) is dt.date:
+                    v = (v - _EPOCH).days
+                part.append(f'<c r="{letters[j]}{r}"><v>{float(v) if type(v) is Decimal else v:.16G}</v></c>')
+        part.append("</row>")
+        if len(part) > chunk:
+            yield "".join(part).encode()
+            part = []
+    yield "".join(part).encode()
+
+
+def _splice(data: bytes, spliced: Mapping[str, tuple[int, Sequence[Sequence[Any]]]],
+            widened: Mapping[bytes, bytes]) -> bytes:
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    rels = [name.replace("worksheets/", "worksheets/_rels/") + ".rels" for name in spliced]
+    tables = {f"xl/tables/{m.decode()}" for name in rels if name in src.namelist()
+              for m in re.findall(rb'Target="\.\./tables/([^"]+)"', src.read(name))}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename in tables:
+                for short, full in widened.items():
+                    body = body.replace(short, full)
+            if info.filename not in spliced:
+                dst.writestr(info, body)
+                continue
+            first, rows = spliced[info.filename]
+            body = body.replace(b"<sheetData/>", b"<sheetData></sheetData>")
+            head, tail = body.split(b"</sheetData>", 1)
+            if rows:
+                last_col = col_letter(max(len(r) for r in rows))
+                head = _DIMENSION.sub(lambda m: _dimension(m, first + len(rows) - 1, last_col), head, count=1)
+            with dst.open(info, "w") as fh:
+                fh.write(head)
+                for part in _rows_xml(first, rows):
+                    fh.write(part)
+                fh.write(b"</sheetData>" + tail)
+    return buf.getvalue()
+
+
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"/>')
+
+
+def _dimension(m: re.Match, last_row: int, last_col: str) -> bytes:
+    r1, c1, r2, c2 = parse_range(m.group(1).decode())
+    r2, c2 = max(r2, last_row), max(c2, col_index(last_col))
+    return f'<dimension ref="{col_letter(c1)}{r1}:{col_letter(c2)}{r2}"/>'.encode()
 
 
 def _cell(xs, r: int, c: int, cell, fmt, cached, sheet: str) -> None:

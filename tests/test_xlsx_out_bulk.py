@@ -1,0 +1,67 @@
+"""The bulk rows (Spårbarhet) spliced into the sheet XML read back exactly as the same rows
+written cell by cell through XlsxWriter: strings with XML, control characters and edge spaces, Decimals, ints, dates, blanks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from decimal import Decimal
+
+import openpyxl
+import python_calamine
+from openpyxl import Workbook
+from openpyxl.worksheet.table import Table
+
+from budgetbook.excel import xlsx_out
+
+ROWS = [
+    ("Ekonomi", "B5", "A & B <c> \"d\"", " ledande", "efter ", "tab\tmitt", "ctl\x01x", "_x bokstavligt",
+     Decimal("-1234.5"), Decimal("7109"), 3, ""),
+    ("Statistik", "C9", "rad\nbruten", None, "", "åäö – ”citat”", "\ufffe", "x", dt.date(2022, 8, 31),
+     2.25, Decimal("0.001"), "slut"),
+]
+
+
+def _book(rows) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Spårbarhet"
+    for j, h in enumerate("ABCDEFGHIJKL", start=1):
+        ws.cell(1, j, f"Rubrik {h}")
+    ws.add_table(Table(displayName="Sparbarhet", ref=f"A1:L{len(rows) + 1}"))
+    return xlsx_out.transcribe(wb, {}, {"Spårbarhet": (2, rows)})
+
+
+def _values(data: bytes):
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    cal = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return ([tuple(r) for r in wb["Spårbarhet"].iter_rows(values_only=True)], wb["Spårbarhet"].dimensions,
+             cal.get_sheet_by_name("Spårbarhet").to_python())
+
+
+def _sheet_xml(data: bytes) -> bytes:
+    return zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+
+
+def test_spliced_rows_read_back_as_xlsxwriter_writes_them(monkeypatch):
+    assert xlsx_out._spliceable(ROWS)
+    spliced = _book(ROWS)
+    monkeypatch.setattr(xlsx_out, "_spliceable", lambda rows: False)
+    written = _book(ROWS)
+    assert _values(spliced) == _values(written)
+    assert b"inlineStr" in _sheet_xml(spliced) and b"inlineStr" not in _sheet_xml(written)
+    table = [zipfile.ZipFile(io.BytesIO(d)).read("xl/tables/table1.xml") for d in (spliced, written)]
+    assert table[0] == table[1] and b'ref="A1:L3"' in table[0]
+    assert _book(ROWS) == written  # same input, same bytes
+
+
+def test_rows_xlsxwriter_must_write_are_not_spliced():
+    assert not xlsx_out._spliceable([("a", dt.datetime(2022, 8, 31, 12, 0))])
+    assert not xlsx_out._spliceable([("a", True)])
+    assert not xlsx_out._spliceable([("a", float("nan"))])
+    assert not xlsx_out._spliceable([("x" * 20000,)])
+    assert not xlsx_out._spliceable([("_x0041_ bokstavligt",)])
+    data = _book([("a", dt.datetime(2022, 8, 31, 12, 0), True) + ("",) * 9])
+    assert b"inlineStr" not in _sheet_xml(data)
+    assert _values(data)[0][1][:3] == ("a", 44804.5, True)  # unstyled, as before
