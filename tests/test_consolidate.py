@@ -654,3 +654,25 @@ def test_a_unit_with_a_wrong_summa_is_left_out(office):
     assert rc == 1
     assert status_rows(out)["1002"][0]["Status"] == EXCLUDED
     assert any(f[0] == "1002" and f[2] == "SUM-001" for f in status_block(out, "Fynd per enhet"))
+
+
+def test_spårbarhet_continues_on_new_sheets_past_excels_last_row(office, monkeypatch):
+    """A roll-up of many units passes Excel's 1 048 576 rows: the trace continues on
+    Spårbarhet 2, 3 … with the same header, and no row is lost (limit made small here)."""
+    from budgetbook.excel import namnd_writer
+
+    tmp, inbox = office
+    full_inbox(inbox)
+    rc, whole = consolidate(tmp, inbox, out="hel.xlsx")
+    assert rc == 0
+    all_rows = list(openpyxl.load_workbook(whole)[TRACE_SHEET].iter_rows(values_only=True))
+    monkeypatch.setattr(namnd_writer, "TRACE_ROWS_PER_SHEET", 40)
+    rc, split = consolidate(tmp, inbox, out="delad.xlsx")
+    assert rc == 0
+    wb = openpyxl.load_workbook(split)
+    names = namnd_writer.trace_sheet_names(len(all_rows) - 1)
+    assert len(names) > 2 and [n for n in wb.sheetnames if n.startswith(TRACE_SHEET)] == names
+    parts = [list(wb[n].iter_rows(values_only=True)) for n in names]
+    assert all(p[0] == all_rows[0] and 1 < len(p) <= 41 for p in parts)
+    assert [r for p in parts for r in p[1:]] == all_rows[1:]
+    assert len({t.displayName for n in names for t in wb[n].tables.values()}) == len(names)

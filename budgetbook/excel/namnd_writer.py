@@ -34,6 +34,7 @@ from .template import BookContent, atomic_write, build_workbook, number_format, 
 
 STATUS_SHEET = "Status"
 TRACE_SHEET = "Spårbarhet"
+TRACE_ROWS_PER_SHEET = 1_048_576 - 1  # Excel's last row, less the header row
 PROGNOS_SHEET = "Prognosförändring"
 
 TITLE = Font(bold=True, size=14)
@@ -275,13 +276,20 @@ def namnd_verdict(errors: int, warnings: int) -> str:
     return f"{errors} fel och {warnings} varningar, se nedan"
 
 
+def trace_sheet_names(n_rows: int) -> list[str]:
+    """Spårbarhet, then Spårbarhet 2, 3 … when the rows pass Excel's last row."""
+    parts = max(1, -(-n_rows // TRACE_ROWS_PER_SHEET))
+    return [TRACE_SHEET if i == 1 else f"{TRACE_SHEET} {i}" for i in range(1, parts + 1)]
+
+
 def _trace_sheet(nb: NamndWorkbook, traces: list[Trace], where: dict, belopp_i: str) -> None:
-    """Header and layout in openpyxl; the (hundreds of thousands of) rows go to XlsxWriter directly."""
-    ws = nb.wb.create_sheet(TRACE_SHEET)
+    """Header and layout in openpyxl; the (hundreds of thousands of) rows go to XlsxWriter directly.
+
+    A roll-up of many units can pass Excel's 1 048 576 rows: the rows then continue on
+    Spårbarhet 2, 3 …, each with the same header and its own table.
+    """
     headers = ("Nämndens blad", "Nämndens cell", "Rad", "Kolumn", "Enhet", "Enhetens namn", "Fil",
                "Enhetens blad", "Enhetens cell", "Värde", f"Värde i {belopp_i}", "Anmärkning")
-    _head(ws, 1, headers, (13, 9, 30, 16, 7, 22, 24, 12, 9, 11, 11, 18))
-    ws.row_dimensions[1].height = 32
     headers_of = {s.key: {c.key: c.header for c in s.columns} for s in SPEC.sections}
     rows = []
     for t in traces:
@@ -290,14 +298,20 @@ def _trace_sheet(nb: NamndWorkbook, traces: list[Trace], where: dict, belopp_i: 
         shown = value * t.factor if isinstance(value, Decimal) and t.factor != 1 else value
         rows.append((sheet, cell, t.label, headers_of[t.section][t.column], t.enhet_kod, t.enhet_namn,
                      t.file, t.sheet, t.cell, value, shown, t.note))
-    if rows:
-        table = Table(displayName="Sparbarhet", ref=f"A1:{col_letter(len(headers))}{len(rows) + 1}")
-        table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
-        ws.add_table(table)
-    nb.bulk[TRACE_SHEET] = (2, rows)
-    ws.freeze_panes = "A2"
-    ws.print_title_rows = "1:1"
-    print_setup(ws, "landscape")
+    for i, title in enumerate(trace_sheet_names(len(rows))):
+        part = rows[i * TRACE_ROWS_PER_SHEET:(i + 1) * TRACE_ROWS_PER_SHEET]
+        ws = nb.wb.create_sheet(title)
+        _head(ws, 1, headers, (13, 9, 30, 16, 7, 22, 24, 12, 9, 11, 11, 18))
+        ws.row_dimensions[1].height = 32
+        if part:
+            name = "Sparbarhet" if i == 0 else f"Sparbarhet{i + 1}"
+            table = Table(displayName=name, ref=f"A1:{col_letter(len(headers))}{len(part) + 1}")
+            table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
+            ws.add_table(table)
+        nb.bulk[title] = (2, part)
+        ws.freeze_panes = "A2"
+        ws.print_title_rows = "1:1"
+        print_setup(ws, "landscape")
 
 
 def _prognos_sheet(nb: NamndWorkbook, result: Consolidation, where: dict) -> None:
