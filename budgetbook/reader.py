@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Iterable
 
 from .book import Book, CellValue, Header, SectionData, SectionRow
 from .catalogue import code as catalogue_code
@@ -309,14 +308,13 @@ def _fill_computed(data: SectionData, grid: SheetGrid, columns: dict[str, int]) 
                 continue
             row.cells[col.key] = _filled(cell, *evaluate_cells(col, [row.cells.get(k) for k in col.formula.inputs]))
     by_excel_row = {r.excel_row: r for r in data.rows}
-    done: dict[str, SectionRow] = {}
     for row in data.rows:
         if not row.is_total:
             continue
         items = (
             [r for r in data_rows if r.position < row.position and not r.empty]
             if row.spec.all_rows
-            else [done[c] if c in done else data.row(c) for c in row.spec.items]
+            else [data.row(c) for c in row.spec.items]  # rows are filled in place, subtotals first
         )
         for col in sec.columns:
             cell = row.cells.get(col.key)
@@ -328,7 +326,6 @@ def _fill_computed(data: SectionData, grid: SheetGrid, columns: dict[str, int]) 
                 row.cells[col.key] = _filled(cell, *_sum_cells(cells))
             elif col.total == "formula" and col.formula is not None:
                 row.cells[col.key] = _filled(cell, *evaluate_cells(col, [row.cells.get(k) for k in col.formula.inputs]))
-        done[row.code] = row
 
 
 _SUM = re.compile(r"^\s*SUM\((.*)\)\s*$", re.IGNORECASE)
@@ -476,7 +473,3 @@ def _inputs_readable(col: Column, row: SectionRow) -> bool:
         return True
     return all(row.cells.get(k) is not None and row.cells[k].problem is None and row.cells[k].error is None
                for k in col.formula.inputs)
-
-
-def sections_present(book: Book) -> Iterable[str]:
-    return book.sections.keys()

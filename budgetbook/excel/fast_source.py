@@ -17,8 +17,9 @@ import re
 
 import python_calamine
 
+from ..excel_refs import col_index
 from ..source import EMPTY, RawCell, SheetGrid
-from .package import (EngineFault, Package, PackageError, book_meta, col_to_index, cut_after_row, engine_fault,
+from .package import (EngineFault, Package, PackageError, book_meta, cut_after_row, engine_fault,
                       open_package, parse_range)
 
 # A formula cell and its text (empty for a shared formula's followers: <f t="shared" si="0"/>).
@@ -136,10 +137,10 @@ def _scan_cells(xml: bytes) -> tuple[dict[tuple[int, int], str | None], dict[tup
     formulas: dict[tuple[int, int], str | None] = {}
     if b"<f" in xml:
         pattern = _FORMULA_CELL if _R_NOT_FIRST.search(xml) else _FORMULA_CELL_R_FIRST
-        formulas = {(int(r), col_to_index(c.decode())): (html.unescape(t.decode("utf-8", "replace")) or None)
+        formulas = {(int(r), col_index(c.decode())): (html.unescape(t.decode("utf-8", "replace")) or None)
                     for c, r, t in pattern.findall(xml)}
     errors = {}
     if b't="e"' in xml:
-        errors = {(int(r), col_to_index(c.decode())): v.decode("utf-8", "replace") or "#VALUE!"
+        errors = {(int(r), col_index(c.decode())): v.decode("utf-8", "replace") or "#VALUE!"
                   for c, r, v in _ERROR_CELL.findall(xml)}
     return formulas, errors

@@ -21,7 +21,7 @@ from pathlib import Path
 from defusedxml import ElementTree as SafeET
 
 from ..book import BookMeta
-from ..excel_refs import col_index, parse_range  # noqa: F401  (re-exported)
+from ..excel_refs import col_index, parse_range  # noqa: F401  (parse_range re-exported)
 from ..source import TableInfo
 from defusedxml.common import DefusedXmlException
 
@@ -521,7 +521,6 @@ def _lock_owner(raw: bytes, libreoffice: bool) -> str:
         return ""
 
 
-col_to_index = col_index
 
 
 def book_meta(package: Package) -> BookMeta:
