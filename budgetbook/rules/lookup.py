@@ -34,7 +34,7 @@ def _norm(text: object) -> str:
     return _WS.sub(" ", s).strip()
 
 
-_norm_str = lru_cache(maxsize=8192)(_norm)
+_norm_str = lru_cache(maxsize=1 << 16)(_norm)  # a nämnd's book: every unit's names
 _DASH_SPACES = re.compile(r"\s*-\s*")
 
 

@@ -208,6 +208,7 @@ class SectionTable:
         return out
 
 
+@lru_cache(maxsize=4096)  # equal Decimals give the same answer; figures repeat across rows and units
 def _printed_rounding(v: Decimal, kind: Kind) -> float:
     """``Scope._uncertainty`` of a typed percent or number (see there)."""
     if kind is Kind.NUMBER and v == v.to_integral_value():
