@@ -23,7 +23,7 @@ from budgetbook.excel import read_workbook
 from budgetbook.rules.arithmetic import arithmetic
 from budgetbook.rules.equations import row_checks, row_violations, sum_violation
 from budgetbook.rules.signs import Evidence, _ledger_findings, _violation, is_ledger, signs
-from budgetbook.rules.tables import numeric_keys, required_sign, scopes_by_section, section_table, sign_rules
+from budgetbook.rules.tables import numeric_keys, required_sign, scopes_by_section, section_tables, sign_rules
 from budgetbook.spec import Sign
 
 from .helpers import HEADER, make_workbook
@@ -240,8 +240,7 @@ def test_batched_checks_equal_the_exact_reference(contents):
 
 def assert_uncertainties_mirror_the_exact_ones(books, context):
     """The float tolerances the arrays use are ``Scope.uncertainty``, cell by cell."""
-    for section, scopes in scopes_by_section(books, context.settings):
-        table = section_table(section, scopes, len(books))
+    for section, table in section_tables(books, context):
         for key in numeric_keys(section):
             q = table.q(key)
             for i, (_, scope, row) in enumerate(table.where):

@@ -14,7 +14,7 @@ from ..book import Book
 from ..findings import Code, Severity
 from ..rootcause import Violation
 from .equations import row_checks, row_violations, sum_violation
-from .tables import row_suspects, scopes_by_section, section_table, sum_suspects
+from .tables import row_suspects, section_tables, sum_suspects
 
 FEL = Severity.FEL
 
@@ -39,12 +39,9 @@ CODES = (
 def arithmetic(books: Sequence[Book], context) -> list[list[Violation]]:
     """Every row equation and every column sum of every book, batched per section."""
     out: list[list[Violation]] = [[] for _ in books]
-    for section, scopes in scopes_by_section(books, context.settings):
+    for section, table in section_tables(books, context):
         checks = row_checks(section)
-        if not checks and not any(c.total == "sum" for c in section.columns):
-            continue
-        table = section_table(section, scopes, len(books))
-        if not len(table):
+        if not checks and not any(c.total == "sum" for c in section.columns) or not len(table):
             continue
         by_name = {c.name: c for c in checks}
         for i, name in row_suspects(table, checks):

@@ -20,7 +20,7 @@ from ..findings import Code, Finding, Location, Severity, make_finding
 from ..rootcause import Violation
 from ..spec import Sign
 from .equations import Scope
-from .tables import SignRule, scopes_by_section, section_table, sign_rules, sign_suspects
+from .tables import SignRule, section_tables, sign_rules, sign_suspects
 
 FEL = Severity.FEL
 FIX_COMMAND = "budgetbook fix-signs {file} -o {copy}"
@@ -62,13 +62,12 @@ def signs(books: Sequence[Book], context) -> list[list]:
     out: list[list] = [[] for _ in books]
     evidence: list[dict[str, Evidence]] = [{} for _ in books]
     cells: list[dict[str, list[Violation]]] = [{} for _ in books]
-    for section, scopes in scopes_by_section(books, settings):
+    for section, table in section_tables(books, context):
         rules = sign_rules(section)
         if not rules:
             continue
-        table = section_table(section, scopes, len(books))
         suspects, signed, intakter_negative, kostnader_positive = sign_suspects(table, rules)
-        for book_index, _ in scopes:
+        for book_index, _ in table.scopes:
             evidence[book_index][section.key] = Evidence(
                 int(signed[book_index]), int(intakter_negative[book_index]), int(kostnader_positive[book_index]))
             cells[book_index][section.key] = []

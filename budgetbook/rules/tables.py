@@ -20,7 +20,7 @@ from typing import Iterable, Sequence
 
 from ..book import Book, SectionRow
 from ..spec import Column, Kind, Linear, Section, Sign
-from .equations import RowCheck, Scope, checks_total_rows, total_items
+from .equations import RowCheck, Scope, checks_total_rows
 
 # Float noise allowance, relative to the magnitude of what a check adds up, per term. The
 # float error of a sum of n terms is at most n × 1.1e-16 × Σ|terms|; this is 10 000 × that.
@@ -78,10 +78,16 @@ class SectionTable:
     """The non-empty rows of one section in many books, column by column."""
 
     section: Section
-    where: list[tuple[int, Scope, SectionRow]]  # per table row: book index, scope, row
+    scopes: Sequence[tuple[int, Scope]]  # (book index, scope) of every book that has the section
     books: int  # how many books are being validated (book indices are below this)
     _arrays: dict = field(default_factory=dict, repr=False)
     _q: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def where(self) -> list[tuple[int, Scope, SectionRow]]:
+        """Per table row: its book index, scope and row."""
+        return self._memo("_where", lambda: [(i, scope, row) for i, scope in self.scopes
+                                             for row in scope.data.rows if not row.empty])
 
     def __len__(self) -> int:
         return len(self.where)
@@ -119,14 +125,24 @@ class SectionTable:
 
     @property
     def totals(self) -> list[TotalRow]:
+        """Every total row with its items (as ``equations.total_items``), in one pass."""
         def make() -> list[TotalRow]:
             index = {(b, r.position): i for i, (b, _, r) in enumerate(self.where)}
-            out = []
+            out: list[TotalRow] = []
+            book, before, codes = None, [], None
             for i, (b, scope, row) in enumerate(self.where):
-                if row.is_total:
-                    items = total_items(scope.data, row)
-                    inside = [index[(b, r.position)] for r in items if (b, r.position) in index]
-                    out.append(TotalRow(i, inside, bool(items)))
+                if b != book:
+                    book, before, codes = b, [], None
+                if not row.is_total:
+                    before.append(i)  # the book's non-empty data rows so far
+                elif row.spec.all_rows:
+                    inside = [j for j in before if self.where[j][2].position < row.position]
+                    out.append(TotalRow(i, inside, bool(inside)))
+                else:
+                    codes = codes if codes is not None else _first_by_code(scope.data.rows)
+                    items = [codes[c] for c in row.spec.items if c in codes]
+                    out.append(TotalRow(i, [index[(b, r.position)] for r in items if (b, r.position) in index],
+                                        bool(items)))
             return out
         return self._memo("_totals", make)
 
@@ -206,6 +222,15 @@ class SectionTable:
                 rows = segment_sums(out, [t.items for t in self.totals])
                 out[at] = np.where(has[at], np.where(typed, np.maximum(rows, own), rows), 0.0)
         return out
+
+
+def _first_by_code(rows: Sequence[SectionRow]) -> dict[str, SectionRow]:
+    """Each code's first row, as ``SectionData.row`` finds it."""
+    out: dict[str, SectionRow] = {}
+    for r in rows:
+        if r.code is not None:
+            out.setdefault(r.code, r)
+    return out
 
 
 @lru_cache(maxsize=4096)  # equal Decimals give the same answer; figures repeat across rows and units
@@ -378,7 +403,16 @@ def scopes_by_section(books: Sequence[Book], settings) -> Iterable[tuple[Section
             yield section, scopes
 
 
-def section_table(section: Section, scopes: Sequence[tuple[int, Scope]], books: int) -> SectionTable:
-    """The non-empty rows of one section in many books."""
-    where = [(i, scope, row) for i, scope in scopes for row in scope.data.rows if not row.empty]
-    return SectionTable(section=section, where=where, books=books)
+def section_tables(books: Sequence[Book], context) -> Iterable[tuple[Section, SectionTable]]:
+    """Each section of the spec with its table over ``books``. Within one validation run the
+    engine shares them (``Context.shared``): arithmetic and signs read the same cells once."""
+    shared = getattr(context, "shared", None)
+    ids = tuple(map(id, books))
+    for section, scopes in scopes_by_section(books, context.settings):
+        key = ("section_table", section.key, ids)
+        table = shared.get(key) if shared is not None else None
+        if table is None:
+            table = SectionTable(section=section, scopes=scopes, books=len(books))
+            if shared is not None:
+                shared[key] = table
+        yield section, table
