@@ -59,11 +59,6 @@ def required_sign(rule: SignRule, row: SectionRow) -> Sign | None:
     return rule.sign if rule.sign is not None else row_sign(row)
 
 
-@lru_cache(maxsize=None)
-def columns_of(section: Section) -> dict[str, Column]:
-    return {c.key: c for c in section.columns}
-
-
 @dataclass
 class TotalRow:
     """A non-empty total row of the table and the table rows it adds up."""
@@ -192,7 +187,7 @@ class SectionTable:
     def _uncertainty(self, key: str):
         import numpy as np
 
-        col = columns_of(self.section)[key]
+        col = self.section.column(key)
         value, numbers, formula, _ = self._column(key)
         has = ~np.isnan(value)
         if col.kind is Kind.AMOUNT:

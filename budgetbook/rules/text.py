@@ -26,12 +26,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 from typing import Iterator
 
 from ..book import Book, SectionData, SectionRow
 from ..findings import Code, Finding, Severity, fmt_value, make_finding
-from ..spec import Kind, Section
+from ..spec import Kind
 from .hygiene import general_names
 from .lookup import a1, norm_name, report_period, rounding, tkr_factor, where
 
@@ -175,16 +174,12 @@ class Figure:
 
 def _row_figures(sec: SectionData, row: SectionRow) -> list[Figure]:
     out = []
-    for key in _amount_keys(sec.spec):
-        n = row.number(key)
-        if n is not None:
-            out.append(Figure(n, sec, row, key, row.is_total))
+    for col in sec.spec.columns:
+        if col.kind is Kind.AMOUNT:
+            n = row.number(col.key)
+            if n is not None:
+                out.append(Figure(n, sec, row, col.key, row.is_total))
     return out
-
-
-@lru_cache(maxsize=None)
-def _amount_keys(section: Section) -> tuple[str, ...]:
-    return tuple(c.key for c in section.columns if c.kind is Kind.AMOUNT)
 
 
 def names_row(phrase: str, label: str) -> bool:
