@@ -25,7 +25,7 @@ def norm_name(text: object) -> str:
     """A name as compared across sections: case, dashes and spacing do not matter."""
     if text.__class__ is str:  # names repeat across rows and units: normalise each once
         return _norm_str(text)
-    return _norm(text)
+    return "" if text is None else _norm(text)
 
 
 def _norm(text: object) -> str:
