@@ -122,22 +122,29 @@ class SectionTable:
     def totals(self) -> list[TotalRow]:
         """Every total row with its items (as ``equations.total_items``), in one pass."""
         def make() -> list[TotalRow]:
-            index = {(b, r.position): i for i, (b, _, r) in enumerate(self.where)}
-            out: list[TotalRow] = []
-            book, before, codes = None, [], None
-            for i, (b, scope, row) in enumerate(self.where):
-                if b != book:
-                    book, before, codes = b, [], None
-                if not row.is_total:
-                    before.append(i)  # the book's non-empty data rows so far
-                elif row.spec.all_rows:
-                    inside = [j for j in before if self.where[j][2].position < row.position]
-                    out.append(TotalRow(i, inside, bool(inside)))
-                else:
-                    codes = codes if codes is not None else _first_by_code(scope.data.rows)
-                    items = [codes[c] for c in row.spec.items if c in codes]
-                    out.append(TotalRow(i, [index[(b, r.position)] for r in items if (b, r.position) in index],
-                                        bool(items)))
+            where, out = self.where, []
+            start = 0
+            while start < len(where):  # one book's rows at a time
+                book, scope, _ = where[start]
+                end = start
+                while end < len(where) and where[end][0] == book:
+                    end += 1
+                before: list[int] = []  # the book's non-empty data rows so far
+                at = codes = None
+                for i in range(start, end):
+                    row = where[i][2]
+                    if not row.is_total:
+                        before.append(i)
+                    elif row.spec.all_rows:
+                        inside = [j for j in before if where[j][2].position < row.position]
+                        out.append(TotalRow(i, inside, bool(inside)))
+                    else:
+                        if at is None:
+                            at = {where[j][2].position: j for j in range(start, end)}
+                            codes = _first_by_code(scope.data.rows)
+                        items = [codes[c] for c in row.spec.items if c in codes]
+                        out.append(TotalRow(i, [at[r.position] for r in items if r.position in at], bool(items)))
+                start = end
             return out
         return self._memo("_totals", make)
 
