@@ -23,7 +23,7 @@ from budgetbook.excel import read_workbook
 from budgetbook.rules.arithmetic import arithmetic
 from budgetbook.rules.equations import row_checks, row_violations, sum_violation
 from budgetbook.rules.signs import Evidence, _ledger_findings, _violation, is_ledger, signs
-from budgetbook.rules.tables import numeric_keys, required_sign, scopes_by_section, section_tables, sign_rules
+from budgetbook.rules.tables import required_sign, scopes_by_section, section_tables, sign_rules
 from budgetbook.spec import Sign
 
 from .helpers import HEADER, make_workbook
@@ -241,7 +241,7 @@ def test_batched_checks_equal_the_exact_reference(contents):
 def assert_uncertainties_mirror_the_exact_ones(books, context):
     """The float tolerances the arrays use are ``Scope.uncertainty``, cell by cell."""
     for section, table in section_tables(books, context):
-        for key in numeric_keys(section):
+        for key in (c.key for c in section.columns if c.kind.numeric):
             q = table.q(key)
             for i, (_, scope, row) in enumerate(table.where):
                 exact = float(scope.uncertainty(row, key))
@@ -272,3 +272,20 @@ def test_exact_where_floats_could_tip():
     # within 3 × 0,005 (whole percent printed); against 0,05 + 0,07 it is not.
     assert [(v.code, v.target.location.a1) for v in found[1]] == [
         ("CALC-001", "Ekonomi!G5"), ("CALC-001", "Ekonomi!G13"), ("CALC-001", "Sjukfrånvaro!C6")]
+
+
+def test_numbers_a_float_cannot_hold_go_to_the_exact_check():
+    """Text such as "0,000…1" is read as an exact Decimal that a float holds as 0: the
+    arrays cannot judge it, so the exact check does (here: 1e-401 ≠ 3e-401 + 1e-401)."""
+    tiny = "0," + "0" * 400
+    books = _books([{"rows": {
+        "sjukfranvaro": [{"ansvar": "1", "benamning": "B", "total": tiny + "1", "kort": tiny + "3",
+                          "lang": tiny + "1"}],
+        "indikatorer": [{"indikator": "X", "utfall": D(1), "mal": tiny + "1"}],
+        "statsbidrag": [{"bidrag": "A", "sokt": tiny + "1"}, {"bidrag": "B", "sokt": "-" + tiny + "1"}],
+    }}])
+    context = Context()
+    found = arithmetic(books, context)
+    assert found == [reference_arithmetic(b, context) for b in books]
+    assert [(v.code, v.target.location.a1) for v in found[0]] == [("CALC-001", "Sjukfrånvaro!C5")]
+    assert [(v.code, v.target.location.a1) for v in signs(books, context)[0]] == [("SIGN-001", "Statsbidrag!B6")]

@@ -172,6 +172,19 @@ class SectionTable:
     def nonblank(self, key: str):
         return self._column(key)[3]
 
+    def lost(self, key: str):
+        """Where the float cannot stand for the Decimal at all: a non-zero number too small
+        for a float (text such as "0,000…1"), or too large. The exact check decides those."""
+        name = "_lost:" + key
+        if name not in self._arrays:
+            import numpy as np
+            value, numbers, _, _ = self._column(key)
+            lost = np.isinf(value)
+            for i in np.flatnonzero(value == 0):
+                lost[i] = numbers[i] != 0
+            self._arrays[name] = lost
+        return self._arrays[name]
+
     def signum(self, key: str):
         """+1 / −1 / 0 per row as the Decimal's sign (0 also where there is no number)."""
         name = "_signum:" + key
@@ -179,9 +192,8 @@ class SectionTable:
             import numpy as np
             value, numbers, _, _ = self._column(key)
             s = np.sign(np.where(np.isnan(value), 0.0, value))
-            for i in np.flatnonzero(s == 0):  # a Decimal too small for a float keeps its sign
-                v = numbers[i]
-                s[i] = 0 if v is None or v == 0 else (1 if v > 0 else -1)
+            for i in np.flatnonzero(self.lost(key) & (s == 0)):
+                s[i] = 1 if numbers[i] > 0 else -1
             self._arrays[name] = s
         return self._arrays[name]
 
@@ -298,7 +310,10 @@ def linear_suspects(table: SectionTable, target: str, terms: Sequence[tuple[str,
     for k, _ in terms:
         some |= table.nonblank(k)
     magnitude = np.abs(_nan0(t)) + sum((np.abs(v) for v in vals), np.zeros(len(table))) + tol
-    return ~np.isnan(t) & some & _off(t, expected, tol, magnitude, len(terms))
+    lost = table.lost(target)
+    for k, _ in terms:
+        lost = lost | table.lost(k)
+    return ~np.isnan(t) & some & (_off(t, expected, tol, magnitude, len(terms)) | lost)
 
 
 def ratio_suspects(table: SectionTable, target: str, numerator: str, denominator: str):
@@ -313,7 +328,8 @@ def ratio_suspects(table: SectionTable, target: str, numerator: str, denominator
         slack = np.abs(d) - q_d
         thin = (slack > 0) & (slack < THIN * np.abs(d))
         magnitude = np.abs(t) + np.abs(r) + tol
-        return ~np.isnan(t) & ~np.isnan(r) & (_off(t, r, tol, magnitude, 4) | thin)
+        lost = table.lost(target) | table.lost(numerator) | table.lost(denominator)
+        return ~np.isnan(t) & (~np.isnan(r) & (_off(t, r, tol, magnitude, 4) | thin) | lost & ~np.isnan(n) & ~np.isnan(d))
 
 
 def row_suspects(table: SectionTable, checks: Iterable[RowCheck]) -> list[tuple[int, str]]:
@@ -355,7 +371,9 @@ def sum_suspects(table: SectionTable) -> list[tuple[int, Column]]:
         tol = own + segment_sums(table.q(col.key), segments)
         some = segment_sums(table.nonblank(col.key).astype(float), segments) > 0
         magnitude = np.abs(_nan0(t)) + segment_sums(np.abs(value), segments) + tol
-        bad = ~np.isnan(t) & some & _off(t, expected, tol, magnitude, counted)
+        lost = table.lost(col.key)
+        lost = lost[at] | (segment_sums(lost.astype(float), segments) > 0)
+        bad = ~np.isnan(t) & some & (_off(t, expected, tol, magnitude, counted) | lost)
         out += [(int(at[j]), order, col) for j in np.flatnonzero(bad)]
     return [(i, col) for i, _, col in sorted(out, key=lambda x: (x[0], x[1]))]
 
@@ -382,10 +400,6 @@ def sign_suspects(table: SectionTable, rules: Sequence[SignRule]):
                 for i in np.flatnonzero(wrong)]
     out.sort(key=lambda x: (x[0], x[1]))
     return [(i, rule, sign) for i, _, rule, sign in out], signed, intakter_negative, kostnader_positive
-
-
-def numeric_keys(section: Section) -> tuple[str, ...]:
-    return tuple(c.key for c in section.columns if c.kind.numeric)
 
 
 def scopes_by_section(books: Sequence[Book], settings) -> Iterable[tuple[Section, list[tuple[int, Scope]]]]:
