@@ -41,7 +41,7 @@ def arithmetic(books: Sequence[Book], context) -> list[list[Violation]]:
     out: list[list[Violation]] = [[] for _ in books]
     for section, table in section_tables(books, context):
         checks = row_checks(section)
-        if not checks and not any(c.total == "sum" for c in section.columns) or not len(table):
+        if not len(table) or (not checks and not any(c.total == "sum" for c in section.columns)):
             continue
         by_name = {c.name: c for c in checks}
         for i, name in row_suspects(table, checks):

@@ -148,6 +148,11 @@ class SectionTable:
             return out
         return self._memo("_totals", make)
 
+    @property
+    def total_items(self) -> Segments:
+        """The items of every total row (``totals``), to add up columns over."""
+        return self._memo("_total_items", lambda: Segments([t.items for t in self.totals]))
+
     # --- per-column arrays -------------------------------------------------------------------
 
     def _column(self, key: str):
@@ -233,7 +238,7 @@ class SectionTable:
             own = self.rounding[at] if col.kind is Kind.AMOUNT else np.zeros(len(at))
             typed = has[at] & ~formula[at]
             for _ in range(len(self.section.total_rows)):
-                rows = segment_sums(out, [t.items for t in self.totals])
+                rows = self.total_items.sums(out)
                 out[at] = np.where(has[at], np.where(typed, np.maximum(rows, own), rows), 0.0)
         return out
 
@@ -267,18 +272,27 @@ def ratio_q(n, d, q_n, q_d):
     return np.where(np.isnan(n) | np.isnan(d) | (d == 0), 0.0, out)
 
 
-def segment_sums(values, segments: list[list[int]]):
-    """Σ values[i] over each segment of indices (0 for an empty one)."""
-    import numpy as np
+class Segments:
+    """Lists of table rows (each total's items), to add up any column over each at once."""
 
-    sizes = np.array([len(s) for s in segments], dtype=np.intp)
-    out = np.zeros(len(segments))
-    full = sizes > 0
-    if full.any():
-        flat = np.array([i for s in segments for i in s], dtype=np.intp)
-        starts = np.concatenate(([0], np.cumsum(sizes[full])[:-1]))
-        out[full] = np.add.reduceat(values[flat], starts)
-    return out
+    def __init__(self, segments: Sequence[Sequence[int]]):
+        import numpy as np
+
+        sizes = np.array([len(s) for s in segments], dtype=np.intp)
+        self.count = len(segments)
+        self.full = sizes > 0  # np.add.reduceat cannot sum an empty segment: those are 0
+        self.flat = np.array([i for s in segments for i in s], dtype=np.intp)
+        self.starts = np.concatenate(([0], np.cumsum(sizes[self.full])[:-1])).astype(np.intp)
+        self.sizes = sizes
+
+    def sums(self, values):
+        """Σ values[i] over each segment (0 for an empty one)."""
+        import numpy as np
+
+        out = np.zeros(self.count)
+        if self.flat.size:
+            out[self.full] = np.add.reduceat(values[self.flat], self.starts)
+        return out
 
 
 def _off(found, expected, tol, magnitude, terms):
@@ -357,22 +371,22 @@ def sum_suspects(table: SectionTable) -> list[tuple[int, Column]]:
     if not totals:
         return []
     at = np.array([t.index for t in totals], dtype=np.intp)
-    segments = [t.items for t in totals]
-    counted = segment_sums(np.ones(len(table)), segments)
+    segments = Segments([t.items for t in totals])
+    counted = segments.sizes
     out = []
     for order, col in enumerate(table.section.columns):
         if col.total != "sum":
             continue
         value = _nan0(table.value(col.key))
         t = table.value(col.key)[at]
-        expected = segment_sums(value, segments)
+        expected = segments.sums(value)
         own = (np.where(table.formula(col.key)[at], 0.0, table.rounding[at]) if col.kind is Kind.AMOUNT
                else np.zeros(len(at)))
-        tol = own + segment_sums(table.q(col.key), segments)
-        some = segment_sums(table.nonblank(col.key).astype(float), segments) > 0
-        magnitude = np.abs(_nan0(t)) + segment_sums(np.abs(value), segments) + tol
+        tol = own + segments.sums(table.q(col.key))
+        some = segments.sums(table.nonblank(col.key).astype(float)) > 0
+        magnitude = np.abs(_nan0(t)) + segments.sums(np.abs(value)) + tol
         lost = table.lost(col.key)
-        lost = lost[at] | (segment_sums(lost.astype(float), segments) > 0)
+        lost = lost[at] | (segments.sums(lost.astype(float)) > 0)
         bad = ~np.isnan(t) & some & (_off(t, expected, tol, magnitude, counted) | lost)
         out += [(int(at[j]), order, col) for j in np.flatnonzero(bad)]
     return [(i, col) for i, _, col in sorted(out, key=lambda x: (x[0], x[1]))]
