@@ -6,7 +6,7 @@ evaluation on every row, check and total of each book on its own, as the rules d
 batching; both must give the same violations, in the same order. The random workbooks are
 near-consistent reports whose typed-over totals and computed cells are off by amounts at
 and around the rounding tolerance (where a float comparison could tip either way), with
-flipped signs, blanks and both units. Examples: 25 by default; BUDGETBOOK_HYPOTHESIS=long
+flipped signs, whole books in ledger convention, blanks and both units. Examples: 25 by default; BUDGETBOOK_HYPOTHESIS=long
 runs 300.
 """
 
@@ -218,6 +218,11 @@ def workbook(draw):
         "totals": {"ekonomi": {"summa": summa}} if summa else {},
         "header": {**HEADER, "belopp_i": "mnkr" if mnkr else "tkr"},
     }
+    if draw(st.integers(0, 3)) == 0:  # entered in ledger convention (SIGN-002): every amount negated
+        for values in [*content["rows"]["ekonomi"], *content["rows"]["investeringar"],
+                       *content["rows"]["atgardsplan"], *content["rows"]["statsbidrag"],
+                       *content["fixed"]["kostnadsslag"].values(), summa]:
+            values.update({k: -v for k, v in values.items() if isinstance(v, Decimal)})
     return content
 
 

@@ -154,7 +154,7 @@ def about_other_period(sentence: str, year: int | None, month: int | None) -> bo
 
 # --- the figures a kommentar is compared with ---------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # many per workbook, few ever quoted: cheap to make
 class Figure:
     value: Decimal  # in the workbook's unit
     section: SectionData = field(compare=False, repr=False)
