@@ -23,8 +23,10 @@ from ..spec import Column, Kind, Linear, Section, Sign
 from .equations import RowCheck, Scope, checks_total_rows
 
 # Float noise allowance, relative to the magnitude of what a check adds up, per term. The
-# float error of a sum of n terms is at most n × 1.1e-16 × Σ|terms|; this is 10 000 × that.
-NOISE = 1e-12
+# float error of a sum of n terms is at most n × 1.1e-16 × Σ|terms|, and a tolerance may
+# itself add up the roundings of a whole nämnd's rows (a Summa of Summa rows): 1e-10 per
+# term covers that with room to spare, and only ever sends more rows to the exact check.
+NOISE = 1e-10
 # A ratio's tolerance divides by |denominator| − its rounding: when that difference is tiny
 # its float value is not trusted, and the row goes to the exact check.
 THIN = 1e-6
