@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal
 from typing import Any, Iterator
 
@@ -17,27 +18,51 @@ from .findings import Finding
 from .spec import SPEC, Column, ReportSpec, RowSpec, Section
 
 
-@dataclass(frozen=True)
 class CellValue:
-    ref: str  # A1 on the section's sheet
-    value: Any = None  # Decimal | str | date | None
-    # As the source gave it (engines differ: 2022.0 vs 2022, datetime vs date); not compared.
-    raw: Any = field(default=None, compare=False)
-    formula: bool = False  # the cell holds a formula
-    filled: bool = False  # value computed by the reader: a formula without cached result
-    error: str | None = None  # Excel error value
-    problem: str | None = None  # reader code when the value could not be used
-    # A formula whose result is not known: no cached result and not computable by the reader
-    # (an input is unknown), so it is neither blank nor a number.
-    unknown: bool = False
+    """One cell as read. Treated as immutable once made; equality and hash ignore ``raw``.
+
+    A __slots__ class rather than a frozen dataclass: the reader makes one per cell and the
+    rules read them millions of times at a few hundred units (issue 8), and a frozen
+    dataclass's __init__ and a property per access cost several times more.
+    """
+
+    __slots__ = ("ref", "value", "raw", "formula", "filled", "error", "problem", "unknown", "number")
+
+    def __init__(self, ref: str, value: Any = None, raw: Any = None, formula: bool = False,
+                 filled: bool = False, error: str | None = None, problem: str | None = None,
+                 unknown: bool = False):
+        self.ref = ref  # A1 on the section's sheet
+        self.value = value  # Decimal | str | date | None
+        # As the source gave it (engines differ: 2022.0 vs 2022, datetime vs date); not compared.
+        self.raw = raw
+        self.formula = formula  # the cell holds a formula
+        self.filled = filled  # value computed by the reader: a formula without cached result
+        self.error = error  # Excel error value
+        self.problem = problem  # reader code when the value could not be used
+        # A formula whose result is not known: no cached result and not computable by the reader
+        # (an input is unknown), so it is neither blank nor a number.
+        self.unknown = unknown
+        # The value when it is a number (Decimal), else None: read far more often than made.
+        self.number: Decimal | None = value if value.__class__ is Decimal else None
+
+    def _key(self) -> tuple:
+        return (self.ref, self.value, self.formula, self.filled, self.error, self.problem, self.unknown)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not CellValue:
+            return NotImplemented
+        return self._key() == other._key()  # type: ignore[union-attr]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"CellValue(ref={self.ref!r}, value={self.value!r}, raw={self.raw!r}, formula={self.formula!r}, "
+                f"filled={self.filled!r}, error={self.error!r}, problem={self.problem!r}, unknown={self.unknown!r})")
 
     @property
     def blank(self) -> bool:
         return self.value is None and self.error is None and self.problem is None and not self.unknown
-
-    @property
-    def number(self) -> Decimal | None:
-        return self.value if isinstance(self.value, Decimal) else None
 
 
 @dataclass
@@ -57,9 +82,15 @@ class SectionRow:
     def is_total(self) -> bool:
         return bool(self.spec and self.spec.is_total)
 
-    @property
+    # Asked for by every rule on every row; computed once. The reader, the only code that
+    # replaces cells after a row is made, calls changed() when it does.
+    @cached_property
     def empty(self) -> bool:
         return all(c.blank for c in self.cells.values())
+
+    def changed(self) -> None:
+        """Forget what was computed from the cells (after the reader fills in a cell)."""
+        self.__dict__.pop("empty", None)
 
     def number(self, key: str) -> Decimal | None:
         c = self.cells.get(key)
@@ -82,21 +113,37 @@ class SectionData:
     def key(self) -> str:
         return self.spec.key
 
-    def data_rows(self) -> list[SectionRow]:
-        """Rows that carry data: not totals, not empty."""
+    # The row lists are computed once (the rules ask for them millions of times at a few
+    # hundred units); rows are not added or emptied after reading. Each call returns a copy,
+    # so a caller may change its list.
+    @cached_property
+    def _data_rows(self) -> list[SectionRow]:
         return [r for r in self.rows if not r.is_total and not r.empty]
 
-    def total_rows(self) -> list[SectionRow]:
+    @cached_property
+    def _total_rows(self) -> list[SectionRow]:
         return [r for r in self.rows if r.is_total]
 
-    def row(self, code: str) -> SectionRow | None:
+    @cached_property
+    def _by_code(self) -> dict[str, SectionRow]:
+        out: dict[str, SectionRow] = {}
         for r in self.rows:
-            if r.code == code:
-                return r
-        return None
+            if r.spec is not None:
+                out.setdefault(r.spec.code, r)
+        return out
+
+    def data_rows(self) -> list[SectionRow]:
+        """Rows that carry data: not totals, not empty."""
+        return self._data_rows.copy()
+
+    def total_rows(self) -> list[SectionRow]:
+        return self._total_rows.copy()
+
+    def row(self, code: str) -> SectionRow | None:
+        return self._by_code.get(code)
 
     def grand_total(self) -> SectionRow | None:
-        totals = self.total_rows()
+        totals = self._total_rows
         return totals[-1] if totals else None
 
     def cell_ref(self, row: SectionRow, key: str) -> str:

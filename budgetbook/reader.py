@@ -307,6 +307,7 @@ def _fill_computed(data: SectionData, grid: SheetGrid, columns: dict[str, int]) 
             if cell is None or not cell.formula or not cell.unknown:
                 continue
             row.cells[col.key] = _filled(cell, *evaluate_cells(col, [row.cells.get(k) for k in col.formula.inputs]))
+            row.changed()
     by_excel_row = {r.excel_row: r for r in data.rows}
     for row in data.rows:
         if not row.is_total:
@@ -326,6 +327,9 @@ def _fill_computed(data: SectionData, grid: SheetGrid, columns: dict[str, int]) 
                 row.cells[col.key] = _filled(cell, *_sum_cells(cells))
             elif col.total == "formula" and col.formula is not None:
                 row.cells[col.key] = _filled(cell, *evaluate_cells(col, [row.cells.get(k) for k in col.formula.inputs]))
+            else:
+                continue
+            row.changed()
 
 
 _SUM = re.compile(r"^\s*SUM\((.*)\)\s*$", re.IGNORECASE)
