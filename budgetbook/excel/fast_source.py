@@ -74,7 +74,7 @@ class FastSource:
                 raise
             raise PackageError("READ-004", reason=f"bladet {sheet}: {exc}") from None
         whole = self.package.part(info.part)
-        xml = cut_after_row(whole, max_row)
+        xml = self.package.sheet_xml(info) if max_row == self.package.read_rows.get(sheet) else cut_after_row(whole, max_row)
         formulas, errors = _scan_cells(xml)
         special: dict[tuple[int, int], RawCell] = {}
         for pos, text in formulas.items():
