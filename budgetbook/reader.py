@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from .book import Book, CellValue, Header, SectionData, SectionRow
 from .catalogue import code as catalogue_code
@@ -18,14 +19,19 @@ from .excel_refs import cell_pos, col_letter, parse_range
 from .findings import Finding, Location, make_finding
 from .source import EMPTY, SheetGrid, TableInfo, WorkbookSource
 from .spec import SPEC, Column, Kind, Linear, Ratio, ReportSpec, RowSpec, Section
-from .values import NUMERIC_KINDS, number_from_float, parse_cell, text_number_traits
+from .values import AMOUNT_LIMIT, NUMERIC_KINDS, number_from_float, parse_cell, text_number_traits
 
 _WS = re.compile(r"\s+")
 
 
 def norm_header(text: object) -> str:
     """Header text as compared: case, spacing, soft hyphens and line breaks do not matter."""
-    s = str(text or "").replace("\u00ad", "").replace("-\n", "").casefold()
+    return _norm(str(text or ""))
+
+
+@lru_cache(maxsize=4096)  # the same headers and labels come back in every workbook
+def _norm(s: str) -> str:
+    s = s.replace("\u00ad", "").replace("-\n", "").casefold()
     return _WS.sub(" ", s).strip()
 
 
@@ -175,30 +181,91 @@ def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ct
     body_last = r2 - table.totals_rows
     _check_merged(grid, (body_first, c1, r2, c2), sec, table, ctx)
 
-    rows: list[SectionRow] = []
-    labels = _row_specs(sec, grid, columns, body_first, body_last, table, ctx)
-    present = [(col, col.key, columns[col.key], col_letter(columns[col.key]), col.kind in NUMERIC_KINDS)
-               for col in sec.columns if col.key in columns]
-    cell_at = grid.cell
-    for pos, excel_row in enumerate(range(body_first, body_last + 1)):
-        row_spec, label = labels[pos]
-        cells = {}
-        for col, key, idx, letter, numeric in present:
-            raw = cell_at(excel_row, idx)
-            v = raw.value
-            if numeric and v.__class__ is float and raw.error is None:
-                # Inlined hot path of _read_cell: a number in a number column (most cells).
-                value, problem = number_from_float(v, col.kind)
-                cells[key] = CellValue(f"{letter}{excel_row}", value, v, raw.formula, False, None, problem)
+    present = [col for col in sec.columns if col.key in columns]
+    idxs = [columns[col.key] for col in present]
+    values, special = grid.block(body_first, body_last, idxs)
+    label_at = next((k for k, col in enumerate(present) if col.key == sec.label_column), None)
+    labels = [_label_text(v[label_at]) for v in values] if label_at is not None else [""] * len(values)
+    has_values = [any(v is not None and v != "" for v in vals) for vals in values]
+    specs = _row_specs(sec, labels, has_values, columns, body_first, body_last, table, ctx)
+
+    # Column by column (one pass in C builds the rows' dicts): most cells are a whole number
+    # in a number column, made here without the general path of _read_cell.
+    n = len(values)
+    excel_rows = range(body_first, body_last + 1)
+    by_column = []
+    for k, col in enumerate(present):
+        idx = idxs[k]
+        letter = col_letter(idx)
+        refs = _refs(letter, body_last)
+        kind = col.kind
+        limit = _FAST_LIMIT.get(kind) if col.kind in NUMERIC_KINDS else None
+        out = [None] * n
+        for i, v in enumerate([vals[k] for vals in values]):
+            r = body_first + i
+            sp = special.get(r)
+            s = sp.get(idx) if sp else None
+            if s is not None and (s[1] is not None or v is None):  # an error, or a formula without result
+                out[i] = _read_cell(grid, r, idx, col, letter)
+            elif v is None:
+                out[i] = CellValue(refs[r] if refs else f"{letter}{r}")
+            elif limit is not None and v.__class__ is float and -limit <= v <= limit and v.is_integer():
+                out[i] = CellValue(refs[r] if refs else f"{letter}{r}", Decimal(int(v)), v, s is not None)
             else:
-                cells[key] = _read_cell(grid, excel_row, idx, col, letter)
-        rows.append(SectionRow(position=pos, excel_row=excel_row, label=label, spec=row_spec,
-                               cells=cells, hidden=excel_row in grid.hidden_rows))
+                out[i] = _convert(v, s is not None, col, refs[r] if refs else f"{letter}{r}")
+        by_column.append(out)
+    keys = [col.key for col in present]
+    hidden = grid.hidden_rows
+    rows = [SectionRow(pos, excel_row, label, row_spec, dict(zip(keys, cells)), excel_row in hidden)
+            for pos, (excel_row, (row_spec, label), cells) in enumerate(zip(excel_rows, specs, zip(*by_column)))]
+    if not by_column:
+        rows = [SectionRow(pos, excel_row, label, row_spec, {}, excel_row in hidden)
+                for pos, (excel_row, (row_spec, label)) in enumerate(zip(excel_rows, specs))]
     data = SectionData(spec=sec, sheet=table.sheet, table_ref=table.ref,
                        columns={k: col_letter(v) for k, v in columns.items()}, rows=rows)
     _fill_computed(data, grid, columns)
     _cell_findings(data, ctx, unit)
     return data
+
+
+# Whole numbers within these bounds are read without further checks (values.number_from_float
+# gives the same): an amount beyond AMOUNT_LIMIT is IN-005, any number from 1e15 is handled there.
+_FAST_LIMIT = {k: (float(AMOUNT_LIMIT) if k is Kind.AMOUNT else 1e15 - 1) for k in NUMERIC_KINDS}
+
+_REF_CACHE: dict[str, list[str]] = {}
+_REF_CACHE_ROWS = 4096  # tables further down make their addresses as they go
+
+
+def _refs(letter: str, last: int) -> list[str] | None:
+    """A1 addresses of a column by row number (index 0 unused), shared by every read."""
+    if last > _REF_CACHE_ROWS:
+        return None
+    refs = _REF_CACHE.get(letter)
+    if refs is None or len(refs) <= last:
+        refs = _REF_CACHE[letter] = [f"{letter}{r}" for r in range(max(last + 1, 128))]
+    return refs
+
+
+_PLAIN_TEXT = frozenset([Kind.TEXT, Kind.CODE])
+
+
+def _convert(v, formula: bool, col: Column, ref: str) -> CellValue:
+    """A cell with a value that is not a plain whole number: _read_cell's general path."""
+    kind = col.kind
+    if v.__class__ is float and kind in NUMERIC_KINDS:
+        value, problem = number_from_float(v, kind)
+        return CellValue(ref, value, v, formula, False, None, problem)
+    if v.__class__ is str and kind in _PLAIN_TEXT:  # parse_cell's answer, without its detours
+        text = v.strip()
+        if not text:
+            return CellValue(ref, None, v, formula)
+        if text[0] != "#":  # every Excel error value starts with #
+            return CellValue(ref, text, v, formula)
+    parsed = parse_cell(v, kind, col.choices)
+    if formula and parsed.error:  # a formula whose cached result is an error
+        return CellValue(ref=ref, raw=v, formula=True, error=parsed.error)
+    return CellValue(ref=ref, value=parsed.value, raw=v, formula=formula,
+                     error=parsed.error, problem=parsed.problem if parsed.problem else parsed.note)
 
 
 def _check_merged(grid: SheetGrid, box: tuple[int, int, int, int], sec: Section, table: TableInfo,
@@ -211,31 +278,24 @@ def _check_merged(grid: SheetGrid, box: tuple[int, int, int, int], sec: Section,
                                          cell=f"{col_letter(mc1)}{m1}"), range=rng, table=table.name)
 
 
-def _label_of(grid: SheetGrid, row: int, columns: dict[str, int], sec: Section) -> str:
-    idx = columns.get(sec.label_column)
-    if idx is None:
-        return ""
-    v = grid.cell(row, idx).value
+def _label_text(v) -> str:
     if v is None:
         return ""
-    if isinstance(v, float) and v.is_integer():
+    if v.__class__ is float and v.is_integer():
         v = int(v)
     return str(v).strip()
 
 
-def _row_specs(sec: Section, grid: SheetGrid, columns: dict[str, int], first: int, last: int,
-               table: TableInfo, ctx: _Ctx) -> list[tuple[RowSpec | None, str]]:
+def _row_specs(sec: Section, labels: list[str], has_values: list[bool], columns: dict[str, int],
+               first: int, last: int, table: TableInfo, ctx: _Ctx) -> list[tuple[RowSpec | None, str]]:
     """Which spec row each body row is: fixed rows in order, else totals by their label."""
-    labels = [_label_of(grid, r, columns, sec) for r in range(first, last + 1)]
     out: list[tuple[RowSpec | None, str]] = [(None, lab) for lab in labels]
     if sec.fixed_rows:
         expected = list(sec.fixed_rows)
         j = 0
         label_col = col_letter(columns.get(sec.label_column, 1))
         for i, lab in enumerate(labels):
-            row_has_values = lab or any(not grid.cell(first + i, c).value in (None, "")
-                                        for c in columns.values())
-            if not row_has_values:
+            if not (lab or has_values[i]):
                 continue
             match = next((k for k in range(j, len(expected))
                           if norm_header(expected[k].label) == norm_header(lab)), None)
@@ -259,7 +319,7 @@ def _row_specs(sec: Section, grid: SheetGrid, columns: dict[str, int], first: in
     for i in range(len(labels) - 1, -1, -1):
         t = totals.get(norm_header(labels[i]))
         if t is None:
-            if labels[i] or any(grid.cell(first + i, c).value not in (None, "") for c in columns.values()):
+            if labels[i] or has_values[i]:
                 break
             continue
         out[i] = (t, labels[i])
@@ -271,10 +331,6 @@ def _read_cell(grid: SheetGrid, row: int, col_idx: int, col: Column, letter: str
     ref = f"{letter or col_letter(col_idx)}{row}"
     if raw is EMPTY:
         return CellValue(ref=ref)
-    if raw.value.__class__ is float and col.kind in NUMERIC_KINDS and not raw.error:
-        # The common case, a number in a number column: what parse_cell does, without its detours.
-        value, problem = number_from_float(raw.value, col.kind)
-        return CellValue(ref=ref, value=value, raw=raw.value, formula=raw.formula, problem=problem)
     if raw.error:
         return CellValue(ref=ref, raw=raw.error, formula=raw.formula, error=raw.error,
                          problem=None if raw.formula else "IN-001")
@@ -282,12 +338,7 @@ def _read_cell(grid: SheetGrid, row: int, col_idx: int, col: Column, letter: str
         # Saved without a cached result (written by a script): what it shows is not known
         # here. Computed columns are filled in by _fill_computed; an input stays unknown.
         return CellValue(ref=ref, raw=raw.text, formula=True, unknown=True)
-    parsed = parse_cell(raw.value, col.kind, col.choices)
-    problem = parsed.problem
-    if raw.formula and parsed.error:  # a formula whose cached result is an error
-        return CellValue(ref=ref, raw=raw.value, formula=True, error=parsed.error)
-    return CellValue(ref=ref, value=parsed.value, raw=raw.value, formula=raw.formula,
-                     error=parsed.error, problem=problem if problem else parsed.note)
+    return _convert(raw.value, raw.formula, col, ref)
 
 
 def _fill_computed(data: SectionData, grid: SheetGrid, columns: dict[str, int]) -> None:
@@ -409,6 +460,8 @@ def evaluate(col: Column, inputs: dict[str, Decimal | None], blank: dict[str, bo
 
 def _cell_findings(data: SectionData, ctx: _Ctx, unit: str) -> None:
     sec = data.spec
+    plan = _findings_plan(sec)
+    tkr = unit == "tkr"
     for row in data.rows:
         if row.empty:
             continue
@@ -417,12 +470,20 @@ def _cell_findings(data: SectionData, ctx: _Ctx, unit: str) -> None:
                                          cell=f"A{row.excel_row}", row_label=row.label),
                     row=row.excel_row, table=sec.table)
         is_total = row.is_total
-        for col in sec.columns:
-            cell = row.cells.get(col.key)
+        cells = row.cells
+        for col, key, computed, has_total, required, amount in plan:
+            cell = cells.get(key)
             if cell is None:
                 continue
+            formula_cell = computed or (is_total and has_total)
+            # The common case, a cell no check below can object to, decided in a few tests.
+            if cell.problem is None and cell.error is None and not cell.unknown and (cell.formula or not formula_cell):
+                if cell.value is None:
+                    if not required or is_total:
+                        continue
+                elif not amount or not tkr or is_total or _whole(cell):
+                    continue
             codes = []
-            formula_cell = col.computed or (is_total and bool(col.total))
             if cell.problem:
                 codes.append(cell.problem)
             elif cell.error and cell.formula and not cell.filled and _inputs_readable(col, row):
@@ -431,15 +492,14 @@ def _cell_findings(data: SectionData, ctx: _Ctx, unit: str) -> None:
                 codes.append("IN-015")
             if formula_cell and not cell.formula and cell.blank and _has_inputs(col, row, is_total):
                 codes.append("IN-014")
-            if (col.computed or is_total) and not cell.formula and cell.value is not None \
-                    and (is_total and col.total or col.computed):
+            if (computed or is_total) and not cell.formula and cell.value is not None \
+                    and (is_total and has_total or computed):
                 codes.append("IN-011")
-            if not is_total and col.required and cell.blank:
+            if not is_total and required and cell.blank:
                 codes.append("IN-012")
-            if (unit == "tkr" and col.kind is Kind.AMOUNT and not col.computed and not is_total
-                    and cell.number is not None and cell.number != cell.number.to_integral_value()):
+            if tkr and amount and not is_total and not _whole(cell):
                 codes.append("IN-013")
-            if not codes:  # the common case: no Location or parameters built for nothing
+            if not codes:
                 continue
             loc = Location(file=ctx.file, section=sec.key, sheet=data.sheet, cell=cell.ref,
                            row_label=row.label, column=col.key)
@@ -455,6 +515,29 @@ def _cell_findings(data: SectionData, ctx: _Ctx, unit: str) -> None:
                     ctx.add(code, loc, found=found, fix=fix, **params)
                 else:
                     ctx.add(code, loc, **params)
+
+
+_PLANS: dict[int, tuple[Section, list]] = {}
+
+
+def _findings_plan(sec: Section) -> list[tuple[Column, str, bool, bool, bool, bool]]:
+    """Per column what _cell_findings asks of it: (column, key, computed, has a total,
+    required, a whole-tkr amount), worked out once per section spec."""
+    hit = _PLANS.get(id(sec))
+    if hit is None or hit[0] is not sec:
+        plan = [(col, col.key, col.computed, bool(col.total), col.required,
+                 col.kind is Kind.AMOUNT and not col.computed) for col in sec.columns]
+        hit = _PLANS[id(sec)] = (sec, plan)
+    return hit[1]
+
+
+def _whole(cell: CellValue) -> bool:
+    """Whether the cell's number has no fraction (true when it is no number)."""
+    raw = cell.raw
+    if raw.__class__ is float and raw.is_integer():  # read as Decimal(int(raw))
+        return True
+    n = cell.number
+    return n is None or n == n.to_integral_value()
 
 
 def _has_inputs(col: Column, row: SectionRow, is_total: bool) -> bool:

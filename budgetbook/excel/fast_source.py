@@ -17,8 +17,8 @@ import re
 
 import python_calamine
 
-from ..excel_refs import col_index
-from ..source import EMPTY, RawCell, SheetGrid
+from ..excel_refs import col_index, col_letter
+from ..source import EMPTY, Block, RawCell, SheetGrid
 from .package import (EngineFault, Package, PackageError, book_meta, cut_after_row, engine_fault,
                       open_package, parse_range)
 
@@ -75,14 +75,7 @@ class FastSource:
             raise PackageError("READ-004", reason=f"bladet {sheet}: {exc}") from None
         whole = self.package.part(info.part)
         xml = self.package.sheet_xml(info) if max_row == self.package.read_rows.get(sheet) else cut_after_row(whole, max_row)
-        formulas, errors = _scan_cells(xml)
-        special: dict[tuple[int, int], RawCell] = {}
-        for pos, text in formulas.items():
-            if pos[0] <= max_row:
-                special[pos] = RawCell(value=_value_at(rows, pos), formula=True, text=text)
-        for pos, err in errors.items():
-            if pos[0] <= max_row:
-                special[pos] = RawCell(value=None, formula=pos in formulas, error=err, text=formulas.get(pos))
+        special = _scan_cells(xml, max_row)
         hidden: set[int] = set()
         if b"hidden=" in xml:
             hidden = {int(m) for m in _ROW_HIDDEN.findall(xml)} | {int(m) for m in _ROW_HIDDEN_REV.findall(xml)}
@@ -93,19 +86,24 @@ class FastSource:
 
 
 class _LazyGrid(SheetGrid):
-    """calamine's rows as a SheetGrid; a plain cell's RawCell is made when it is asked for."""
+    """calamine's rows as a SheetGrid; a cell's RawCell is made only when it is asked for."""
 
-    def __init__(self, rows: list[list], special: dict[tuple[int, int], RawCell],
+    def __init__(self, rows: list[list], special: dict[int, dict[int, tuple[bool, str | None, bytes]]],
                  hidden_rows: set[int], merged: list[tuple[int, int, int, int]]):
         self.rows = rows
-        self.special = special  # formula and error cells, from the byte scan
+        # Formula and error cells from the byte scan: row → column → (formula, error, formula text).
+        self.special = special
+        self.has_errors = any(s[1] is not None for sp in special.values() for s in sp.values())
         self.hidden_rows = hidden_rows
         self.merged = merged
 
     def cell(self, row: int, col: int) -> RawCell:
-        c = self.special.get((row, col))
-        if c is not None:
-            return c
+        sp = self.special.get(row)
+        s = sp.get(col) if sp else None
+        if s is not None:
+            formula, error, text = s
+            return RawCell(value=None if error else _value_at(self.rows, (row, col)), formula=formula,
+                           error=error, text=_formula_text(text) if formula else None)
         try:
             v = self.rows[row - 1][col - 1] if row > 0 and col > 0 else None
         except IndexError:
@@ -114,11 +112,28 @@ class _LazyGrid(SheetGrid):
             return EMPTY
         return RawCell(value=v)
 
+    def block(self, first: int, last: int, cols: list[int]) -> Block:
+        rows = self.rows
+        if first > 0 and cols and min(cols) > 0 and last <= len(rows) and \
+                max(cols) <= min((len(r) for r in rows[first - 1:last]), default=0):
+            at = [c - 1 for c in cols]
+            values = [[None if (v := row[c]) == "" else v for c in at] for row in rows[first - 1:last]]
+        else:  # a short or ragged sheet: cell by cell
+            values = [[_value_at(rows, (r, c)) for c in cols] for r in range(first, last + 1)]
+        if self.has_errors:  # an error cell's value is its error, never what calamine made of it
+            for r, sp in self.special.items():
+                if first <= r <= last:
+                    for k, c in enumerate(cols):
+                        s = sp.get(c)
+                        if s is not None and s[1] is not None:
+                            values[r - first][k] = None
+        return values, self.special
+
     @property
     def cells(self) -> dict[tuple[int, int], RawCell]:  # type: ignore[override]
         out = {(r, c): RawCell(value=v) for r, row in enumerate(self.rows, start=1)
                for c, v in enumerate(row, start=1) if v != "" and v is not None}
-        out.update(self.special)
+        out.update({(r, c): self.cell(r, c) for r, sp in self.special.items() for c in sp})
         return out
 
 
@@ -132,15 +147,38 @@ def _value_at(rows: list[list], pos: tuple[int, int]):
     return None if v == "" else v
 
 
-def _scan_cells(xml: bytes) -> tuple[dict[tuple[int, int], str | None], dict[tuple[int, int], str]]:
-    # Two findall passes in C: only formula and error cells make Python objects.
-    formulas: dict[tuple[int, int], str | None] = {}
+def _scan_cells(xml: bytes, max_row: int) -> dict[int, dict[int, tuple[bool, str | None, bytes]]]:
+    """Formula and error cells up to max_row: row → column → (formula, error, formula text).
+
+    Two findall passes in C: only formula and error cells make Python objects, and a
+    formula's text is decoded only when someone asks for it.
+    """
+    out: dict[int, dict[int, tuple[bool, str | None, bytes]]] = {}
     if b"<f" in xml:
         pattern = _FORMULA_CELL if _R_NOT_FIRST.search(xml) else _FORMULA_CELL_R_FIRST
-        formulas = {(int(r), col_index(c.decode())): (html.unescape(t.decode("utf-8", "replace")) or None)
-                    for c, r, t in pattern.findall(xml)}
-    errors = {}
+        cols = _COLUMNS
+        for c, r, t in pattern.findall(xml):
+            row = int(r)
+            if row <= max_row:
+                col = cols.get(c) or col_index(c.decode())
+                sp = out.get(row)
+                if sp is None:
+                    sp = out[row] = {}
+                sp[col] = (True, None, t)
     if b't="e"' in xml:
-        errors = {(int(r), col_index(c.decode())): v.decode("utf-8", "replace") or "#VALUE!"
-                  for c, r, v in _ERROR_CELL.findall(xml)}
-    return formulas, errors
+        for c, r, v in _ERROR_CELL.findall(xml):
+            row = int(r)
+            if row <= max_row:
+                col = col_index(c.decode())
+                sp = out.setdefault(row, {})
+                formula = sp.get(col)
+                sp[col] = (formula is not None, v.decode("utf-8", "replace") or "#VALUE!",
+                           formula[2] if formula else b"")
+    return out
+
+
+def _formula_text(text: bytes) -> str | None:
+    return html.unescape(text.decode("utf-8", "replace")) or None
+
+
+_COLUMNS = {col_letter(i).encode(): i for i in range(1, 703)}  # A … ZZ
