@@ -189,31 +189,13 @@ def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ct
     has_values = [any(v is not None and v != "" for v in vals) for vals in values]
     specs = _row_specs(sec, labels, has_values, columns, body_first, body_last, table, ctx)
 
-    # Column by column (one pass in C builds the rows' dicts): most cells are a whole number
-    # in a number column, made here without the general path of _read_cell.
-    n = len(values)
     excel_rows = range(body_first, body_last + 1)
-    by_column = []
-    for k, col in enumerate(present):
-        idx = idxs[k]
-        letter = col_letter(idx)
-        refs = _refs(letter, body_last)
-        kind = col.kind
-        limit = _FAST_LIMIT.get(kind) if col.kind in NUMERIC_KINDS else None
-        out = [None] * n
-        for i, v in enumerate([vals[k] for vals in values]):
-            r = body_first + i
-            sp = special.get(r)
-            s = sp.get(idx) if sp else None
-            if s is not None and (s[1] is not None or v is None):  # an error, or a formula without result
-                out[i] = _read_cell(grid, r, idx, col, letter)
-            elif v is None:
-                out[i] = CellValue(refs[r] if refs else f"{letter}{r}")
-            elif limit is not None and v.__class__ is float and -limit <= v <= limit and v.is_integer():
-                out[i] = CellValue(refs[r] if refs else f"{letter}{r}", Decimal(int(v)), v, s is not None)
-            else:
-                out[i] = _convert(v, s is not None, col, refs[r] if refs else f"{letter}{r}")
-        by_column.append(out)
+    # Column by column (one pass in C then builds the rows' dicts): most cells are a whole
+    # number in a number column or plain text, made here without the general path of
+    # _read_cell; formula and error cells are looked up only in the columns that have them.
+    unknown: list[CellValue] = []  # formulas without a cached result, for _fill_computed
+    by_column = [_read_column(grid, col, idx, [vals[k] for vals in values], special, body_first, body_last,
+                              unknown) for k, (col, idx) in enumerate(zip(present, idxs))]
     keys = [col.key for col in present]
     hidden = grid.hidden_rows
     rows = [SectionRow(pos, excel_row, label, row_spec, dict(zip(keys, cells)), excel_row in hidden)
@@ -223,28 +205,74 @@ def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ct
                 for pos, (excel_row, (row_spec, label)) in enumerate(zip(excel_rows, specs))]
     data = SectionData(spec=sec, sheet=table.sheet, table_ref=table.ref,
                        columns={k: col_letter(v) for k, v in columns.items()}, rows=rows)
-    _fill_computed(data, grid, columns)
+    if unknown:  # a file saved by Excel has none: every formula has its result
+        _fill_computed(data, grid, columns)
     _cell_findings(data, ctx, unit)
     return data
+
+
+def _read_column(grid: SheetGrid, col: Column, idx: int, column: list, special: dict[int, dict[int, tuple]],
+                 first: int, last: int, unknown: list[CellValue]) -> list[CellValue]:
+    letter = col_letter(idx)
+    blanks = _blank_cells(letter, idx, first, last)
+    formulas = {r: s for r, sp in special.items() if first <= r <= last and (s := sp.get(idx)) is not None}
+    kind = col.kind
+    out = []
+    append = out.append
+    if not formulas and kind in NUMERIC_KINDS:
+        limit = _FAST_LIMIT[kind]
+        for blank, v in zip(blanks, column):
+            if v is None:
+                append(blank)
+            elif v.__class__ is float and -limit <= v <= limit and v.is_integer():
+                append(CellValue(blank.ref, Decimal(int(v)), v))
+            else:
+                append(_convert(v, False, col, blank.ref))
+        return out
+    if not formulas and kind in _PLAIN_TEXT:
+        for blank, v in zip(blanks, column):
+            if v is None:
+                append(blank)
+            elif v.__class__ is str and (text := v.strip()) and text[0] != "#":
+                append(CellValue(blank.ref, text, v))
+            else:
+                append(_convert(v, False, col, blank.ref))
+        return out
+    limit = _FAST_LIMIT.get(kind)
+    for r, blank, v in zip(range(first, last + 1), blanks, column):
+        s = formulas.get(r) if formulas else None
+        if s is not None and (s[1] is not None or v is None):  # an error, or a formula without result
+            cell = _read_cell(grid, r, idx, col, letter)
+            append(cell)
+            if cell.unknown:
+                unknown.append(cell)
+        elif v is None:
+            append(blank)
+        elif limit is not None and v.__class__ is float and -limit <= v <= limit and v.is_integer():
+            append(CellValue(blank.ref, Decimal(int(v)), v, s is not None))
+        else:
+            append(_convert(v, s is not None, col, blank.ref))
+    return out
+
+
+_BLANKS: dict[str, list[CellValue]] = {}
+_BLANKS_ROWS, _BLANKS_COLUMNS = 1024, 64  # beyond, a table makes its blank cells as it goes
+
+
+def _blank_cells(letter: str, idx: int, first: int, last: int) -> list[CellValue]:
+    """The blank cell of each row first..last of a column. Shared by every read (a CellValue
+    is never changed), so a blank cell costs nothing and its address is ready for the rest."""
+    if last > _BLANKS_ROWS or idx > _BLANKS_COLUMNS:
+        return [CellValue(f"{letter}{r}") for r in range(first, last + 1)]
+    cells = _BLANKS.get(letter)
+    if cells is None or len(cells) <= last:
+        cells = _BLANKS[letter] = [CellValue(f"{letter}{r}") for r in range(max(last + 1, 128))]
+    return cells[first:last + 1]
 
 
 # Whole numbers within these bounds are read without further checks (values.number_from_float
 # gives the same): an amount beyond AMOUNT_LIMIT is IN-005, any number from 1e15 is handled there.
 _FAST_LIMIT = {k: (float(AMOUNT_LIMIT) if k is Kind.AMOUNT else 1e15 - 1) for k in NUMERIC_KINDS}
-
-_REF_CACHE: dict[str, list[str]] = {}
-_REF_CACHE_ROWS = 4096  # tables further down make their addresses as they go
-
-
-def _refs(letter: str, last: int) -> list[str] | None:
-    """A1 addresses of a column by row number (index 0 unused), shared by every read."""
-    if last > _REF_CACHE_ROWS:
-        return None
-    refs = _REF_CACHE.get(letter)
-    if refs is None or len(refs) <= last:
-        refs = _REF_CACHE[letter] = [f"{letter}{r}" for r in range(max(last + 1, 128))]
-    return refs
-
 
 _PLAIN_TEXT = frozenset([Kind.TEXT, Kind.CODE])
 
