@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cached_property
 from decimal import Decimal
 from typing import Any, Iterator
 
@@ -65,6 +64,22 @@ class CellValue:
         return self.value is None and self.error is None and self.problem is None and not self.unknown
 
 
+class _computed_once:
+    """functools.cached_property without its lock (Python 3.11 takes one on every first
+    access, which a few hundred thousand rows feel): the value lands in the instance's
+    __dict__, where later reads find it without calling anything."""
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.name = fn.__name__
+
+    def __get__(self, obj, cls=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
+
+
 @dataclass
 class SectionRow:
     position: int  # 0-based position within the table body
@@ -84,7 +99,7 @@ class SectionRow:
 
     # Asked for by every rule on every row; computed once. The reader, the only code that
     # replaces cells after a row is made, calls changed() when it does.
-    @cached_property
+    @_computed_once
     def empty(self) -> bool:
         return all(c.blank for c in self.cells.values())
 
@@ -116,15 +131,15 @@ class SectionData:
     # The row lists are computed once (the rules ask for them millions of times at a few
     # hundred units); rows are not added or emptied after reading. Each call returns a copy,
     # so a caller may change its list.
-    @cached_property
+    @_computed_once
     def _data_rows(self) -> list[SectionRow]:
         return [r for r in self.rows if not r.is_total and not r.empty]
 
-    @cached_property
+    @_computed_once
     def _total_rows(self) -> list[SectionRow]:
         return [r for r in self.rows if r.is_total]
 
-    @cached_property
+    @_computed_once
     def _by_code(self) -> dict[str, SectionRow]:
         out: dict[str, SectionRow] = {}
         for r in self.rows:

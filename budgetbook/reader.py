@@ -194,8 +194,13 @@ def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ct
     # number in a number column or plain text, made here without the general path of
     # _read_cell; formula and error cells are looked up only in the columns that have them.
     unknown: list[CellValue] = []  # formulas without a cached result, for _fill_computed
-    by_column = [_read_column(grid, col, idx, [vals[k] for vals in values], special, body_first, body_last,
-                              unknown) for k, (col, idx) in enumerate(zip(present, idxs))]
+    by_column_special: dict[int, dict[int, tuple]] = {}  # column → row → formula/error cell
+    for r, sp in special.items():
+        if body_first <= r <= body_last:
+            for c, found in sp.items():
+                by_column_special.setdefault(c, {})[r] = found
+    by_column = [_read_column(grid, col, idx, [vals[k] for vals in values], by_column_special.get(idx),
+                              body_first, body_last, unknown) for k, (col, idx) in enumerate(zip(present, idxs))]
     keys = [col.key for col in present]
     hidden = grid.hidden_rows
     rows = [SectionRow(pos, excel_row, label, row_spec, dict(zip(keys, cells)), excel_row in hidden)
@@ -211,25 +216,33 @@ def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ct
     return data
 
 
-def _read_column(grid: SheetGrid, col: Column, idx: int, column: list, special: dict[int, dict[int, tuple]],
+def _read_column(grid: SheetGrid, col: Column, idx: int, column: list, formulas: dict[int, tuple] | None,
                  first: int, last: int, unknown: list[CellValue]) -> list[CellValue]:
+    """The cells of one table column; ``formulas``: its formula and error cells by row."""
     letter = col_letter(idx)
     blanks = _blank_cells(letter, idx, first, last)
-    formulas = {r: s for r, sp in special.items() if first <= r <= last and (s := sp.get(idx)) is not None}
     kind = col.kind
     out = []
     append = out.append
-    if not formulas and kind in NUMERIC_KINDS:
+    # Every cell as if it held no formula, by the loop for the column's kind; then the few
+    # formula and error cells are made again as what they are.
+    if kind in NUMERIC_KINDS:
         limit = _FAST_LIMIT[kind]
+        fractions = kind is not Kind.COUNT  # a fraction in a count column is IN-007
         for blank, v in zip(blanks, column):
             if v is None:
                 append(blank)
-            elif v.__class__ is float and -limit <= v <= limit and v.is_integer():
-                append(CellValue(blank.ref, Decimal(int(v)), v))
+            elif v.__class__ is float and -limit <= v <= limit:
+                if v.is_integer():
+                    append(CellValue(blank.ref, Decimal(int(v)), v))
+                elif fractions and len(text := repr(v)) - text.find(".") <= 10 and "e" not in text:
+                    # values.decimal_from_float's answer for at most 9 decimals, inlined
+                    append(CellValue(blank.ref, Decimal(text), v))
+                else:
+                    append(_convert(v, False, col, blank.ref))
             else:
                 append(_convert(v, False, col, blank.ref))
-        return out
-    if not formulas and kind in _PLAIN_TEXT:
+    elif kind in _PLAIN_TEXT:
         for blank, v in zip(blanks, column):
             if v is None:
                 append(blank)
@@ -237,21 +250,23 @@ def _read_column(grid: SheetGrid, col: Column, idx: int, column: list, special: 
                 append(CellValue(blank.ref, text, v))
             else:
                 append(_convert(v, False, col, blank.ref))
-        return out
-    limit = _FAST_LIMIT.get(kind)
-    for r, blank, v in zip(range(first, last + 1), blanks, column):
-        s = formulas.get(r) if formulas else None
-        if s is not None and (s[1] is not None or v is None):  # an error, or a formula without result
-            cell = _read_cell(grid, r, idx, col, letter)
-            append(cell)
-            if cell.unknown:
-                unknown.append(cell)
-        elif v is None:
-            append(blank)
-        elif limit is not None and v.__class__ is float and -limit <= v <= limit and v.is_integer():
-            append(CellValue(blank.ref, Decimal(int(v)), v, s is not None))
-        else:
-            append(_convert(v, s is not None, col, blank.ref))
+    else:
+        for blank, v in zip(blanks, column):
+            append(blank if v is None else _convert(v, False, col, blank.ref))
+    if formulas:
+        limit = _FAST_LIMIT.get(kind)
+        for r, s in formulas.items():
+            i = r - first
+            v = column[i]
+            if s[1] is not None or v is None:  # an error, or a formula without result
+                cell = _read_cell(grid, r, idx, col, letter)
+                if cell.unknown:
+                    unknown.append(cell)
+            elif limit is not None and v.__class__ is float and -limit <= v <= limit and v.is_integer():
+                cell = CellValue(blanks[i].ref, Decimal(int(v)), v, True)
+            else:
+                cell = _convert(v, True, col, blanks[i].ref)
+            out[i] = cell
     return out
 
 
@@ -277,6 +292,15 @@ _FAST_LIMIT = {k: (float(AMOUNT_LIMIT) if k is Kind.AMOUNT else 1e15 - 1) for k 
 _PLAIN_TEXT = frozenset([Kind.TEXT, Kind.CODE])
 
 
+@lru_cache(maxsize=256)
+def _choices(choices: tuple[str, ...]) -> dict[str, str]:
+    """A column's choices by their casefolded text: the first of equals wins, as in parse_cell."""
+    out: dict[str, str] = {}
+    for c in choices:
+        out.setdefault(c.casefold(), c)
+    return out
+
+
 def _convert(v, formula: bool, col: Column, ref: str) -> CellValue:
     """A cell with a value that is not a plain whole number: _read_cell's general path."""
     kind = col.kind
@@ -289,6 +313,13 @@ def _convert(v, formula: bool, col: Column, ref: str) -> CellValue:
             return CellValue(ref, None, v, formula)
         if text[0] != "#":  # every Excel error value starts with #
             return CellValue(ref, text, v, formula)
+    elif kind is Kind.DATE and (v.__class__ is dt.datetime or v.__class__ is dt.date):
+        return CellValue(ref, v.date() if v.__class__ is dt.datetime else v, v, formula)
+    elif kind is Kind.CHOICE and v.__class__ is str and col.choices:
+        text = v.strip()
+        if text and text[0] != "#":
+            choice = _choices(col.choices).get(text.casefold())
+            return CellValue(ref, choice or text, v, formula, False, None, None if choice else "IN-006")
     parsed = parse_cell(v, kind, col.choices)
     if formula and parsed.error:  # a formula whose cached result is an error
         return CellValue(ref=ref, raw=v, formula=True, error=parsed.error)
@@ -488,7 +519,10 @@ def evaluate(col: Column, inputs: dict[str, Decimal | None], blank: dict[str, bo
 
 def _cell_findings(data: SectionData, ctx: _Ctx, unit: str) -> None:
     sec = data.spec
-    plan = _findings_plan(sec)
+    # Row dicts hold the table's columns in spec order (the reader makes them so and only
+    # replaces values): the plan of those columns walks along them without a lookup.
+    plan = [p for p in _findings_plan(sec) if p[1] in data.columns]
+    keys = [p[1] for p in plan]
     tkr = unit == "tkr"
     for row in data.rows:
         if row.empty:
@@ -499,10 +533,11 @@ def _cell_findings(data: SectionData, ctx: _Ctx, unit: str) -> None:
                     row=row.excel_row, table=sec.table)
         is_total = row.is_total
         cells = row.cells
-        for col, key, computed, has_total, required, amount in plan:
-            cell = cells.get(key)
-            if cell is None:
-                continue
+        if list(cells) != keys:  # not as the reader made it: look each column up
+            found = [(p, cells[p[1]]) for p in plan if p[1] in cells]
+        else:
+            found = zip(plan, cells.values())
+        for (col, key, computed, has_total, required, amount), cell in found:
             formula_cell = computed or (is_total and has_total)
             # The common case, a cell no check below can object to, decided in a few tests.
             if cell.problem is None and cell.error is None and not cell.unknown and (cell.formula or not formula_cell):

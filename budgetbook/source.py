@@ -8,13 +8,12 @@ budgetbook/excel and must give identical answers for the same workbook.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from .book import BookMeta
 
 
-@dataclass(frozen=True)
-class RawCell:
+class RawCell(NamedTuple):  # a named tuple: made far more often than a frozen dataclass is cheap
     value: Any = None  # cached result or constant; None when blank or no cached result
     formula: bool = False
     error: str | None = None  # an Excel error value stored as such (t="e")

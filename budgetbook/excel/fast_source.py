@@ -193,7 +193,8 @@ _AFTER_F = frozenset([b">", b"/", b" ", b"\t", b"\r", b"\n"])
 
 
 def _formula_text(text: bytes) -> str | None:
-    return html.unescape(text.decode("utf-8", "replace")) or None
+    s = text.decode("utf-8", "replace")
+    return (html.unescape(s) if "&" in s else s) or None
 
 
 _COLUMNS = {col_letter(i).encode(): i for i in range(1, 703)}  # A … ZZ
