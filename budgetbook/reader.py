@@ -186,7 +186,8 @@ def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ct
     values, special = grid.block(body_first, body_last, idxs)
     label_at = next((k for k, col in enumerate(present) if col.key == sec.label_column), None)
     labels = [_label_text(v[label_at]) for v in values] if label_at is not None else [""] * len(values)
-    has_values = [any(v is not None and v != "" for v in vals) for vals in values]
+    width = len(idxs)
+    has_values = [vals.count(None) + vals.count("") != width for vals in values]  # what is not blank
     specs = _row_specs(sec, labels, has_values, columns, body_first, body_last, table, ctx)
 
     excel_rows = range(body_first, body_last + 1)
@@ -524,6 +525,10 @@ def _cell_findings(data: SectionData, ctx: _Ctx, unit: str) -> None:
     plan = [p for p in _findings_plan(sec) if p[1] in data.columns]
     keys = [p[1] for p in plan]
     tkr = unit == "tkr"
+    # What the quick test below needs per column, for data rows and for total rows:
+    # (a formula is expected, a blank is IN-012, a fraction is IN-013).
+    quick_data = [(computed, required, tkr and amount) for _, _, computed, _, required, amount in plan]
+    quick_total = [(computed or has_total, False, False) for _, _, computed, has_total, _, _ in plan]
     for row in data.rows:
         if row.empty:
             continue
@@ -534,17 +539,17 @@ def _cell_findings(data: SectionData, ctx: _Ctx, unit: str) -> None:
         is_total = row.is_total
         cells = row.cells
         if list(cells) != keys:  # not as the reader made it: look each column up
-            found = [(p, cells[p[1]]) for p in plan if p[1] in cells]
+            found = [(p, q, cells[p[1]]) for p, q in zip(plan, quick_total if is_total else quick_data)
+                     if p[1] in cells]
         else:
-            found = zip(plan, cells.values())
-        for (col, key, computed, has_total, required, amount), cell in found:
-            formula_cell = computed or (is_total and has_total)
+            found = zip(plan, quick_total if is_total else quick_data, cells.values())
+        for (col, key, computed, has_total, required, amount), (formula_cell, blank_check, whole_check), cell in found:
             # The common case, a cell no check below can object to, decided in a few tests.
             if cell.problem is None and cell.error is None and not cell.unknown and (cell.formula or not formula_cell):
                 if cell.value is None:
-                    if not required or is_total:
+                    if not blank_check:
                         continue
-                elif not amount or not tkr or is_total or _whole(cell):
+                elif not whole_check or ((raw := cell.raw).__class__ is float and raw.is_integer()) or _whole(cell):
                     continue
             codes = []
             if cell.problem:

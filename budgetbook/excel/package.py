@@ -201,9 +201,31 @@ class _Forbidden(Exception):
     pass
 
 
-def parse_elements(data: bytes, part: str, wanted: frozenset[str], text: str | None = None) -> list:
+def parse_elements(data: bytes, part: str, wanted: frozenset[str], text: str | None = None) -> tuple:
     """The wanted elements of an XML part, in document order: (tag, attributes, text), names
     as "namespace}local". Text is collected only for the element named ``text``.
+
+    The unit workbooks of one template carry the same structure parts, byte for byte, so a
+    small part's answer is kept by its bytes (and read-only to every caller).
+    """
+    if len(data) > _PARSED_PART_BYTES:
+        return _parse_elements(data, part, wanted, text)
+    key = (data, wanted, text)
+    hit = _PARSED.get(key)
+    if hit is None:
+        hit = _parse_elements(data, part, wanted, text)
+        if len(_PARSED) >= _PARSED_ENTRIES:
+            _PARSED.clear()
+        _PARSED[key] = hit
+    return hit
+
+
+_PARSED: dict[tuple, tuple] = {}
+_PARSED_ENTRIES, _PARSED_PART_BYTES = 512, 64 * 1024
+
+
+def _parse_elements(data: bytes, part: str, wanted: frozenset[str], text: str | None) -> tuple:
+    """parse_elements without the memo.
 
     A plain expat pass, no tree: the structure parts (workbook, relationships, tables) are
     parsed for every file read. Safe as defusedxml is: every part's prolog was checked for a
@@ -244,7 +266,7 @@ def parse_elements(data: bytes, part: str, wanted: frozenset[str], text: str | N
         raise PackageError("READ-006", part=part) from None
     except pyexpat.ExpatError as exc:
         raise PackageError("READ-004", reason=f"{part}: {exc}") from None
-    return out
+    return tuple(out)
 
 
 def open_package(path: str | Path, data: bytes | None = None) -> Package:
@@ -523,8 +545,24 @@ def _rels(parts: "_Parts", part: str) -> dict[str, tuple[str, str]]:
     rel_part = posixpath.join(folder, "_rels", base + ".rels")
     if rel_part not in parts.names:
         return {}
+    data = parts.structure(rel_part)
+    key = (data, folder)
+    out = _RELS.get(key)  # read-only to callers, like parse_elements's answers
+    if out is None:
+        out = _resolve_rels(parse_elements(data, rel_part, _RELATIONSHIP), folder)
+        if len(data) <= _PARSED_PART_BYTES:
+            if len(_RELS) >= _PARSED_ENTRIES:
+                _RELS.clear()
+            _RELS[key] = out
+    return out
+
+
+_RELS: dict[tuple[bytes, str], dict[str, tuple[str, str]]] = {}
+
+
+def _resolve_rels(rels: tuple, folder: str) -> dict[str, tuple[str, str]]:
     out = {}
-    for _, rel, _ in parse_elements(parts.structure(rel_part), rel_part, _RELATIONSHIP):
+    for _, rel, _ in rels:
         target = rel.get("Target", "")
         if rel.get("TargetMode") == "External":
             resolved = target
