@@ -89,11 +89,13 @@ class SectionRow:
     cells: dict[str, CellValue]
     hidden: bool = False
 
-    @property
+    # What the row is never changes once it is read: worked out on first use, then a plain
+    # attribute (the rules ask for these on every row, for every rule).
+    @_computed_once
     def code(self) -> str | None:
         return self.spec.code if self.spec else None
 
-    @property
+    @_computed_once
     def is_total(self) -> bool:
         return bool(self.spec and self.spec.is_total)
 
@@ -109,11 +111,11 @@ class SectionRow:
 
     def number(self, key: str) -> Decimal | None:
         c = self.cells.get(key)
-        return c.number if c else None
+        return c.number if c is not None else None
 
     def value(self, key: str) -> Any:
         c = self.cells.get(key)
-        return c.value if c else None
+        return c.value if c is not None else None
 
 
 @dataclass

@@ -200,8 +200,9 @@ def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ct
         if body_first <= r <= body_last:
             for c, found in sp.items():
                 by_column_special.setdefault(c, {})[r] = found
-    by_column = [_read_column(grid, col, idx, [vals[k] for vals in values], by_column_special.get(idx),
-                              body_first, body_last, unknown) for k, (col, idx) in enumerate(zip(present, idxs))]
+    columns_values = list(zip(*values)) if values else [()] * width
+    by_column = [_read_column(grid, col, idx, column, by_column_special.get(idx), body_first, body_last, unknown)
+                 for col, idx, column in zip(present, idxs, columns_values)]
     keys = [col.key for col in present]
     hidden = grid.hidden_rows
     rows = [SectionRow(pos, excel_row, label, row_spec, dict(zip(keys, cells)), excel_row in hidden)
@@ -217,7 +218,7 @@ def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ct
     return data
 
 
-def _read_column(grid: SheetGrid, col: Column, idx: int, column: list, formulas: dict[int, tuple] | None,
+def _read_column(grid: SheetGrid, col: Column, idx: int, column: tuple, formulas: dict[int, tuple] | None,
                  first: int, last: int, unknown: list[CellValue]) -> list[CellValue]:
     """The cells of one table column; ``formulas``: its formula and error cells by row."""
     letter = col_letter(idx)

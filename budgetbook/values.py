@@ -69,8 +69,11 @@ def decimal_from_float(x: float) -> Decimal:
         # normalize below would give, without them.
         return Decimal(text)
     d = Decimal(text)
-    q = d.quantize(Decimal("1e-9")) if abs(d) < Decimal("1e15") else d
+    q = d.quantize(_NANO) if -1e15 < x < 1e15 else d  # the same test as abs(d) < 1e15: d is x's repr
     return normalize(q)
+
+
+_NANO = Decimal("1e-9")
 
 
 def normalize(d: Decimal) -> Decimal:
