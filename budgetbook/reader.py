@@ -232,35 +232,41 @@ def _read_column(grid: SheetGrid, col: Column, idx: int, column: tuple, formulas
         limit = _FAST_LIMIT[kind]
         fractions = kind is not Kind.COUNT  # a fraction in a count column is IN-007
         for blank, v in zip(blanks, column):
-            if v is None:
-                append(blank)
-            elif v.__class__ is float and -limit <= v <= limit:
-                if v.is_integer():
+            if v.__class__ is float:
+                if -limit <= v <= limit and v.is_integer():
                     append(CellValue(blank.ref, Decimal(int(v)), v))
-                elif fractions and len(text := repr(v)) - text.find(".") <= 10 and "e" not in text:
+                elif fractions and -limit <= v <= limit and len(text := repr(v)) - text.find(".") <= 10 \
+                        and "e" not in text:
                     # values.decimal_from_float's answer for at most 9 decimals, inlined
                     append(CellValue(blank.ref, Decimal(text), v))
                 else:
                     append(_convert(v, False, col, blank.ref))
+            elif v is None or v == "":
+                append(blank)
             else:
                 append(_convert(v, False, col, blank.ref))
     elif kind in _PLAIN_TEXT:
         for blank, v in zip(blanks, column):
-            if v is None:
+            if v.__class__ is str:
+                if (text := v.strip()) and text[0] != "#":
+                    append(CellValue(blank.ref, text, v))
+                elif not v:
+                    append(blank)
+                else:
+                    append(_convert(v, False, col, blank.ref))
+            elif v is None:
                 append(blank)
-            elif v.__class__ is str and (text := v.strip()) and text[0] != "#":
-                append(CellValue(blank.ref, text, v))
             else:
                 append(_convert(v, False, col, blank.ref))
     else:
         for blank, v in zip(blanks, column):
-            append(blank if v is None else _convert(v, False, col, blank.ref))
+            append(blank if v is None or v == "" else _convert(v, False, col, blank.ref))
     if formulas:
         limit = _FAST_LIMIT.get(kind)
         for r, s in formulas.items():
             i = r - first
             v = column[i]
-            if s[1] is not None or v is None:  # an error, or a formula without result
+            if s[1] is not None or v is None or v == "":  # an error, or a formula without result
                 cell = _read_cell(grid, r, idx, col, letter)
                 if cell.unknown:
                     unknown.append(cell)

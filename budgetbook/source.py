@@ -22,9 +22,9 @@ class RawCell(NamedTuple):  # a named tuple: made far more often than a frozen d
 
 EMPTY = RawCell()
 
-# What SheetGrid.block gives: the values of a rectangle, row by row (None where a cell is
-# blank, holds an error or a formula without cached result: RawCell.value), and the sheet's
-# formula and error cells as row → column → (formula, error, …).
+# What SheetGrid.block gives: the values of a rectangle, row by row (None or "" where a cell
+# is blank, holds an error or a formula without cached result: RawCell.value), and the
+# sheet's formula and error cells as row → column → (formula, error, …).
 Block = tuple[list[list[Any]], dict[int, dict[int, tuple]]]
 
 

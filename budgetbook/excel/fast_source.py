@@ -11,9 +11,10 @@ for — and each byte scan runs only when a cheap substring test says it can mat
 
 from __future__ import annotations
 
-import io
 import html
+import io
 import re
+from operator import itemgetter
 
 import python_calamine
 
@@ -113,7 +114,11 @@ class _LazyGrid(SheetGrid):
         if first > 0 and cols and min(cols) > 0 and last <= len(rows) and \
                 max(cols) <= min((len(r) for r in rows[first - 1:last]), default=0):
             at = [c - 1 for c in cols]
-            values = [[None if (v := row[c]) == "" else v for c in at] for row in rows[first - 1:last]]
+            if len(at) == 1:
+                values = [(row[at[0]],) for row in rows[first - 1:last]]
+            else:  # calamine's "" (blank, or no cached result) stays: the reader reads it as blank
+                pick = itemgetter(*at)
+                values = [pick(row) for row in rows[first - 1:last]]
         else:  # a short or ragged sheet: cell by cell
             values = [[_value_at(rows, (r, c)) for c in cols] for r in range(first, last + 1)]
         if self.has_errors:  # an error cell's value is its error, never what calamine made of it
@@ -122,7 +127,8 @@ class _LazyGrid(SheetGrid):
                     for k, c in enumerate(cols):
                         s = sp.get(c)
                         if s is not None and s[1] is not None:
-                            values[r - first][k] = None
+                            row = values[r - first] = list(values[r - first])
+                            row[k] = None
         return values, self.special
 
     @property
