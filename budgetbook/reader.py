@@ -227,7 +227,18 @@ def _read_column(grid: SheetGrid, col: Column, idx: int, column: tuple, formulas
     out = []
     append = out.append
     # Every cell as if it held no formula, by the loop for the column's kind; then the few
-    # formula and error cells are made again as what they are.
+    # formula and error cells are made again as what they are. A column of formulas (a
+    # computed column) is made cell by cell instead, each cell once.
+    if formulas and 2 * len(formulas) >= len(column):
+        for r, blank, v in zip(range(first, last + 1), blanks, column):
+            s = formulas.get(r)
+            if s is not None:
+                append(_formula_cell(grid, r, idx, col, letter, s, v, blank.ref, unknown))
+            elif v is None or v == "":
+                append(blank)
+            else:
+                append(_convert(v, False, col, blank.ref))
+        return out
     if kind in NUMERIC_KINDS:
         limit = _FAST_LIMIT[kind]
         fractions = kind is not Kind.COUNT  # a fraction in a count column is IN-007
@@ -262,20 +273,24 @@ def _read_column(grid: SheetGrid, col: Column, idx: int, column: tuple, formulas
         for blank, v in zip(blanks, column):
             append(blank if v is None or v == "" else _convert(v, False, col, blank.ref))
     if formulas:
-        limit = _FAST_LIMIT.get(kind)
         for r, s in formulas.items():
             i = r - first
-            v = column[i]
-            if s[1] is not None or v is None or v == "":  # an error, or a formula without result
-                cell = _read_cell(grid, r, idx, col, letter)
-                if cell.unknown:
-                    unknown.append(cell)
-            elif limit is not None and v.__class__ is float and -limit <= v <= limit and v.is_integer():
-                cell = CellValue(blanks[i].ref, Decimal(int(v)), v, True)
-            else:
-                cell = _convert(v, True, col, blanks[i].ref)
-            out[i] = cell
+            out[i] = _formula_cell(grid, r, idx, col, letter, s, column[i], blanks[i].ref, unknown)
     return out
+
+
+def _formula_cell(grid: SheetGrid, r: int, idx: int, col: Column, letter: str, special: tuple, v,
+                  ref: str, unknown: list[CellValue]) -> CellValue:
+    """A formula or error cell (``special``: from the grid's block) whose value is ``v``."""
+    if special[1] is not None or v is None or v == "":  # an error, or a formula without result
+        cell = _read_cell(grid, r, idx, col, letter)
+        if cell.unknown:
+            unknown.append(cell)
+        return cell
+    limit = _FAST_LIMIT.get(col.kind)
+    if limit is not None and v.__class__ is float and -limit <= v <= limit and v.is_integer():
+        return CellValue(ref, Decimal(int(v)), v, True)
+    return _convert(v, True, col, ref)
 
 
 _BLANKS: dict[str, list[CellValue]] = {}
