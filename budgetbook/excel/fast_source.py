@@ -2,11 +2,13 @@
 
 Invariant: gives the same RawCells as the openpyxl source for the same file. calamine
 returns '' both for an empty cell, for a formula without cached result and for an error
-cell; one regex pass over the sheet XML (bounded to the rows read) recovers which cells
-hold formulas and which hold errors, plus hidden rows and merged ranges.
+cell; a scan of the sheet XML (bounded to the rows read) recovers which cells hold
+formulas and which hold errors, plus hidden rows and merged ranges.
 
 Speed (issue 8): the grid is lazy — a RawCell is made only for the cells the reader asks
-for — and each byte scan runs only when a cheap substring test says it can match.
+for one by one; a table's body goes to the reader as calamine's rows (SheetGrid.block) —
+formula cells are found from their few <f> tags, and each other scan runs only when a
+cheap substring test says it can match.
 """
 
 from __future__ import annotations
@@ -71,26 +73,29 @@ class FastSource:
                 raise
             raise PackageError("READ-004", reason=f"bladet {sheet}: {exc}") from None
         whole = self.package.part(info.part)
-        xml = self.package.sheet_xml(info) if max_row == self.package.read_rows.get(sheet) else cut_after_row(whole, max_row)
-        special = _scan_cells(xml, max_row)
+        if max_row == self.package.read_rows.get(sheet):
+            xml = self.package.sheet_xml(info)  # cut once, when the package was checked
+        else:
+            xml = cut_after_row(whole, max_row)
+        special, has_errors = _scan_cells(xml, max_row)
         hidden: set[int] = set()
         if b"hidden=" in xml:
             hidden = {int(m) for m in _ROW_HIDDEN.findall(xml)} | {int(m) for m in _ROW_HIDDEN_REV.findall(xml)}
         merged = []
         if b"<mergeCell" in whole:
             merged = [parse_range(m.decode().replace("$", "")) for m in _MERGE.findall(whole)]
-        return _LazyGrid(rows, special, hidden_rows=hidden, merged=merged)
+        return _LazyGrid(rows, special, has_errors, hidden_rows=hidden, merged=merged)
 
 
 class _LazyGrid(SheetGrid):
     """calamine's rows as a SheetGrid; a cell's RawCell is made only when it is asked for."""
 
     def __init__(self, rows: list[list], special: dict[int, dict[int, tuple[bool, str | None, bytes]]],
-                 hidden_rows: set[int], merged: list[tuple[int, int, int, int]]):
+                 has_errors: bool, hidden_rows: set[int], merged: list[tuple[int, int, int, int]]):
         self.rows = rows
         # Formula and error cells from the byte scan: row → column → (formula, error, formula text).
         self.special = special
-        self.has_errors = any(s[1] is not None for sp in special.values() for s in sp.values())
+        self.has_errors = has_errors
         self.hidden_rows = hidden_rows
         self.merged = merged
 
@@ -149,8 +154,9 @@ def _value_at(rows: list[list], pos: tuple[int, int]):
     return None if v == "" else v
 
 
-def _scan_cells(xml: bytes, max_row: int) -> dict[int, dict[int, tuple[bool, str | None, bytes]]]:
-    """Formula and error cells up to max_row: row → column → (formula, error, formula text).
+def _scan_cells(xml: bytes, max_row: int) -> tuple[dict[int, dict[int, tuple[bool, str | None, bytes]]], bool]:
+    """Formula and error cells up to max_row: row → column → (formula, error, formula text),
+    and whether there is any error cell among them.
 
     Only formula and error cells make Python objects, and a formula's text is decoded only
     when someone asks for it.
@@ -165,16 +171,18 @@ def _scan_cells(xml: bytes, max_row: int) -> dict[int, dict[int, tuple[bool, str
             if sp is None:
                 sp = out[row] = {}
             sp[col] = (True, None, t)
+    has_errors = False
     if b't="e"' in xml:
         for c, r, v in _ERROR_CELL.findall(xml):
             row = int(r)
             if row <= max_row:
+                has_errors = True
                 col = col_index(c.decode())
                 sp = out.setdefault(row, {})
                 formula = sp.get(col)
                 sp[col] = (formula is not None, v.decode("utf-8", "replace") or "#VALUE!",
                            formula[2] if formula else b"")
-    return out
+    return out, has_errors
 
 
 def _formula_cells(xml: bytes) -> list[tuple[bytes, bytes, bytes]]:
