@@ -48,7 +48,7 @@ class CellValue:
         return (self.ref, self.value, self.formula, self.filled, self.error, self.problem, self.unknown)
 
     def __eq__(self, other: object) -> bool:
-        if other.__class__ is not CellValue:
+        if not isinstance(other, CellValue):
             return NotImplemented
         return self._key() == other._key()  # type: ignore[union-attr]
 
@@ -62,6 +62,31 @@ class CellValue:
     @property
     def blank(self) -> bool:
         return self.value is None and self.error is None and self.problem is None and not self.unknown
+
+
+class _SharedBlank(CellValue):
+    """A blank cell the reader shares between reads (one per address): it cannot change."""
+
+    __slots__ = ()
+
+    def __init__(self, ref: str):
+        for name, value in (("ref", ref), ("value", None), ("raw", None), ("formula", False),
+                            ("filled", False), ("error", None), ("problem", None), ("unknown", False),
+                            ("number", None)):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"the blank cell {self.ref} is shared and cannot be changed")
+
+    __delattr__ = __setattr__  # type: ignore[assignment]
+
+    def __reduce__(self):
+        return (_SharedBlank, (self.ref,))
+
+
+def shared_blank(ref: str) -> CellValue:
+    """A blank CellValue that may be shared: equal to CellValue(ref), and immutable."""
+    return _SharedBlank(ref)
 
 
 class _computed_once:

@@ -13,7 +13,7 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 
-from .book import Book, CellValue, Header, SectionData, SectionRow
+from .book import Book, CellValue, Header, SectionData, SectionRow, shared_blank
 from .catalogue import code as catalogue_code
 from .excel_refs import cell_pos, col_letter, parse_range
 from .findings import Finding, Location, make_finding
@@ -298,13 +298,13 @@ _BLANKS_ROWS, _BLANKS_COLUMNS = 1024, 64  # beyond, a table makes its blank cell
 
 
 def _blank_cells(letter: str, idx: int, first: int, last: int) -> list[CellValue]:
-    """The blank cell of each row first..last of a column. Shared by every read (a CellValue
-    is never changed), so a blank cell costs nothing and its address is ready for the rest."""
+    """The blank cell of each row first..last of a column. Shared by every read (they are
+    immutable: book.shared_blank), so a blank cell costs nothing and its address is ready."""
     if last > _BLANKS_ROWS or idx > _BLANKS_COLUMNS:
         return [CellValue(f"{letter}{r}") for r in range(first, last + 1)]
     cells = _BLANKS.get(letter)
     if cells is None or len(cells) <= last:
-        cells = _BLANKS[letter] = [CellValue(f"{letter}{r}") for r in range(max(last + 1, 128))]
+        cells = _BLANKS[letter] = [shared_blank(f"{letter}{r}") for r in range(max(last + 1, 128))]
     return cells[first:last + 1]
 
 
