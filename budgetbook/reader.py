@@ -433,13 +433,14 @@ def _fill_computed(data: SectionData, grid: SheetGrid, columns: dict[str, int]) 
     """
     sec = data.spec
     data_rows = [r for r in data.rows if not r.is_total]
-    computed = sec.computed_columns
+    computed = [(col, col.key, col.formula.inputs) for col in sec.computed_columns]
     for row in data_rows:
-        for col in computed:
-            cell = row.cells.get(col.key)
+        cells = row.cells
+        for col, key, inputs in computed:
+            cell = cells.get(key)
             if cell is None or not cell.formula or not cell.unknown:
                 continue
-            row.cells[col.key] = _filled(cell, *evaluate_cells(col, [row.cells.get(k) for k in col.formula.inputs]))
+            cells[key] = _filled(cell, *evaluate_cells(col, [cells.get(k) for k in inputs]))
             row.changed()
     by_excel_row = {r.excel_row: r for r in data.rows}
     for row in data.rows:
@@ -503,7 +504,7 @@ def _sum_cells(cells: list[CellValue | None]) -> tuple[Decimal | None, str | Non
 
 def evaluate_cells(col: Column, inputs: list[CellValue | None]) -> tuple[Decimal | None, str | None, bool]:
     """(value, error, unknown) that a computed column's template formula shows for its inputs."""
-    cells = [c or CellValue(ref="") for c in inputs]
+    cells = [c if c is not None else _NO_CELL for c in inputs]
     for c in cells:
         if c.error:
             return None, c.error, False
@@ -511,9 +512,13 @@ def evaluate_cells(col: Column, inputs: list[CellValue | None]) -> tuple[Decimal
             return None, None, True
     if any(c.problem and c.number is None for c in cells):
         return None, "#VALUE!", False  # text in a term: Excel shows #VALUE!
-    value = evaluate(col, {k: c.number for k, c in zip(col.formula.inputs, cells)},
-                     blank={k: c.blank for k, c in zip(col.formula.inputs, cells)})
+    keys = col.formula.inputs
+    value = evaluate(col, {k: c.number for k, c in zip(keys, cells)},
+                     blank={k: c.blank for k, c in zip(keys, cells)})
     return value, None, False
+
+
+_NO_CELL = shared_blank("")
 
 
 def _filled(cell: CellValue, value: Decimal | None, error: str | None = None, unknown: bool = False) -> CellValue:
@@ -527,9 +532,10 @@ def evaluate(col: Column, inputs: dict[str, Decimal | None], blank: dict[str, bo
     """The value a computed column's formula gives, as the template's Excel formula does."""
     f = col.formula
     if isinstance(f, Linear):
-        if blank is not None and all(blank.get(k, True) for k in f.inputs):
+        keys = f.inputs
+        if blank is not None and all(blank.get(k, True) for k in keys):
             return None  # the template shows "" on an empty row
-        if any(inputs.get(k) is None and not (blank or {}).get(k, True) for k in f.inputs):
+        if any(inputs.get(k) is None and not (blank or {}).get(k, True) for k in keys):
             return None  # an input is unreadable: Excel shows #VALUE!, no number
         return sum((w * (inputs.get(k) or Decimal(0)) for k, w in f.terms), Decimal(0))
     if isinstance(f, Ratio):
