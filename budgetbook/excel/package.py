@@ -1,9 +1,10 @@
 """The .xlsx package as untrusted input: sniff, bound, and map its structure.
 
 Invariant: nothing here parses a part before the file has passed the format sniff and the
-size limits, no XML part with a DTD is parsed at all (so no entity can be declared), and
-the parser here refuses DTDs and entities again (parse_elements). What comes out is the workbook's structure (sheets, defined names, Excel
-Tables, what code or links it carries), never cell values: those are the sources' job.
+size limits; no XML part with a DTD is parsed at all (so no entity can be declared), and
+the parser here refuses DTDs and entities again (parse_elements). What comes out is the
+workbook's structure (sheets, defined names, Excel Tables, what code or links it carries),
+never cell values: those are the sources' job.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-
 
 from ..book import BookMeta
 from ..excel_refs import col_index, parse_range  # noqa: F401  (parse_range re-exported)
@@ -121,10 +121,6 @@ class Package:
                         cuts[s.part] = cut
             self._values = self.data if not cuts else self._reduced(cuts)
         return self._values
-
-    def cut_sheets(self) -> bool:
-        """Whether values_data() is a reduced copy rather than the file itself."""
-        return self.values_data() is not self.data
 
     def _reduced(self, cuts: dict[str, bytes]) -> bytes:
         # Every part stays (openpyxl needs them all); stored, not deflated: it is read once.
@@ -361,9 +357,10 @@ def _check_prologs(data: bytes, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo
 
     OOXML forbids DTDs (OPC M1.17), so one is always manipulation: entity expansion
     ("billion laughs") or external entities. parse_elements refuses them where this module
-    parses and defusedxml where openpyxl does, but calamine would read such a sheet with the entities silently dropped;
-    checking here gives both engines one answer. Only the prolog, up to the root element,
-    is decompressed; a prolog longer than any writer makes is refused the same way.
+    parses and defusedxml where openpyxl does, but calamine would read such a sheet with
+    the entities silently dropped; checking here gives both engines one answer. Only the
+    prolog, up to the root element, is decompressed; a prolog longer than any writer
+    makes is refused the same way.
 
     The small parts reading goes on to parse (sheets, tables, relationships, workbook) are
     decompressed whole here, once, and kept in ``cache``; the rest only as far as the prolog.
