@@ -8,7 +8,7 @@ budgetbook/excel and must give identical answers for the same workbook.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, Sequence
 
 from .book import BookMeta
 
@@ -25,7 +25,7 @@ EMPTY = RawCell()
 # What SheetGrid.block gives: the values of a rectangle, row by row (None or "" where a cell
 # is blank, holds an error or a formula without cached result: RawCell.value), and the
 # sheet's formula and error cells as row → column → (formula, error, …).
-Block = tuple[list[list[Any]], dict[int, dict[int, tuple]]]
+Block = tuple[list[Sequence[Any]], dict[int, dict[int, tuple]]]
 
 
 @dataclass(frozen=True)
