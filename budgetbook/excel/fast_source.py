@@ -17,6 +17,7 @@ import html
 import io
 import re
 from operator import itemgetter
+from typing import NamedTuple
 
 import python_calamine
 
@@ -25,14 +26,56 @@ from ..source import EMPTY, Block, RawCell, SheetGrid
 from .package import (EngineFault, Package, PackageError, book_meta, cut_after_row, engine_fault,
                       open_package, parse_range)
 
-# A formula cell and its text (empty for a shared formula's followers: <f t="shared" si="0"/>).
-_FORMULA_CELL = re.compile(rb'<c\s[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*(?<!/)><f(?:\s[^>]*?)?(?:/>|>([^<]*)</f>)')
-_ERROR_CELL = re.compile(
-    rb'<c\s[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*?\bt="e"[^>]*(?<!/)>'
-    rb'(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>([^<]*)</v>')
-_ROW_HIDDEN = re.compile(rb'<row\s[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"')
-_ROW_HIDDEN_REV = re.compile(rb'<row\s[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"')
-_MERGE = re.compile(rb'<mergeCell\s[^>]*?ref="([A-Z0-9:$]+)"')
+
+class _Scans(NamedTuple):
+    formula_cell: re.Pattern
+    error_cell: re.Pattern
+    row_hidden: re.Pattern
+    row_hidden_rev: re.Pattern
+    merge: re.Pattern
+    f: bytes  # a formula's start tag, as the sheet writes it
+    c: bytes  # a cell's start tag
+    merge_cell: bytes
+
+
+def _patterns(prefix: bytes) -> _Scans:
+    """The scans for a sheet whose elements carry ``prefix`` (b"" or e.g. b"x:")."""
+    p = re.escape(prefix)
+    return _Scans(
+        # A formula cell and its text (empty for a shared formula's followers: <f t="shared" si="0"/>).
+        re.compile(rb'<%sc\s[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*(?<!/)><%sf(?:\s[^>]*?)?(?:/>|>([^<]*)</%sf>)'
+                   % (p, p, p)),
+        re.compile(  # an error cell and its error
+            rb'<%sc\s[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*?\bt="e"[^>]*(?<!/)>'
+            rb'(?:<%sf[^>]*/>|<%sf[^>]*>[^<]*</%sf>)?<%sv>([^<]*)</%sv>' % (p, p, p, p, p, p)),
+        re.compile(rb'<%srow\s[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"' % p),
+        re.compile(rb'<%srow\s[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"' % p),
+        re.compile(rb'<%smergeCell\s[^>]*?ref="([A-Z0-9:$]+)"' % p),
+        b"<%sf" % prefix, b"<%sc" % prefix, b"<%smergeCell" % prefix,
+    )
+
+
+_PLAIN = _patterns(b"")
+_PREFIXED: dict[bytes, _Scans] = {}
+_SHEET_DATA_PREFIX = re.compile(rb"<([A-Za-z_][\w.-]*):sheetData\b")
+
+
+def _scans(xml: bytes) -> _Scans:
+    """The scans for this sheet's XML: the element names may carry a namespace prefix
+    (<x:c>, valid OOXML some tools write). One look at <sheetData> decides, so Excel's
+    unprefixed sheets keep the plain patterns."""
+    if b"<sheetData" in xml:
+        return _PLAIN
+    m = _SHEET_DATA_PREFIX.search(xml)
+    if m is None:
+        return _PLAIN
+    prefix = m.group(1) + b":"
+    scans = _PREFIXED.get(prefix)
+    if scans is None:
+        if len(_PREFIXED) > 16:
+            _PREFIXED.clear()
+        scans = _PREFIXED[prefix] = _patterns(prefix)
+    return scans
 
 
 class FastSource:
@@ -77,13 +120,15 @@ class FastSource:
             xml = self.package.sheet_xml(info)  # cut once, when the package was checked
         else:
             xml = cut_after_row(whole, max_row)
-        special, has_errors = _scan_cells(xml, max_row)
+        scans = _scans(xml)
+        special, has_errors = _scan_cells(xml, max_row, scans)
         hidden: set[int] = set()
         if b"hidden=" in xml:
-            hidden = {int(m) for m in _ROW_HIDDEN.findall(xml)} | {int(m) for m in _ROW_HIDDEN_REV.findall(xml)}
+            hidden = {int(m) for m in scans.row_hidden.findall(xml)} | \
+                {int(m) for m in scans.row_hidden_rev.findall(xml)}
         merged = []
-        if b"<mergeCell" in whole:
-            merged = [parse_range(m.decode().replace("$", "")) for m in _MERGE.findall(whole)]
+        if scans.merge_cell in whole:
+            merged = [parse_range(m.decode().replace("$", "")) for m in scans.merge.findall(whole)]
         return _LazyGrid(rows, special, has_errors, hidden_rows=hidden, merged=merged)
 
 
@@ -154,7 +199,7 @@ def _value_at(rows: list[list], pos: tuple[int, int]):
     return None if v == "" else v
 
 
-def _scan_cells(xml: bytes, max_row: int) -> tuple[dict[int, dict[int, tuple[bool, str | None, bytes]]], bool]:
+def _scan_cells(xml: bytes, max_row: int, scans: _Scans = _PLAIN) -> tuple[dict[int, dict[int, tuple[bool, str | None, bytes]]], bool]:
     """Formula and error cells up to max_row: row → column → (formula, error, formula text),
     and whether there is any error cell among them.
 
@@ -163,7 +208,7 @@ def _scan_cells(xml: bytes, max_row: int) -> tuple[dict[int, dict[int, tuple[boo
     """
     out: dict[int, dict[int, tuple[bool, str | None, bytes]]] = {}
     cols = _COLUMNS
-    for c, r, t in _formula_cells(xml):
+    for c, r, t in _formula_cells(xml, scans):
         row = int(r)
         if row <= max_row:
             col = cols.get(c) or col_index(c.decode())
@@ -173,7 +218,7 @@ def _scan_cells(xml: bytes, max_row: int) -> tuple[dict[int, dict[int, tuple[boo
             sp[col] = (True, None, t)
     has_errors = False
     if b't="e"' in xml:
-        for c, r, v in _ERROR_CELL.findall(xml):
+        for c, r, v in scans.error_cell.findall(xml):
             row = int(r)
             if row <= max_row:
                 has_errors = True
@@ -185,21 +230,22 @@ def _scan_cells(xml: bytes, max_row: int) -> tuple[dict[int, dict[int, tuple[boo
     return out, has_errors
 
 
-def _formula_cells(xml: bytes) -> list[tuple[bytes, bytes, bytes]]:
-    """What _FORMULA_CELL.findall(xml) gives, found from the few <f> tags rather than by
-    trying the pattern at every cell: the nearest <c before a formula is its cell."""
+def _formula_cells(xml: bytes, scans: _Scans = _PLAIN) -> list[tuple[bytes, bytes, bytes]]:
+    """What scans.formula_cell.findall(xml) gives, found from the few <f> tags rather than
+    by trying the pattern at every cell: the nearest <c before a formula is its cell."""
     out = []
-    find, match = xml.find, _FORMULA_CELL.match
-    i = find(b"<f")
+    find, match, f, c = xml.find, scans.formula_cell.match, scans.f, scans.c
+    n = len(f)
+    i = find(f)
     while i >= 0:
-        if xml[i + 2:i + 3] in _AFTER_F:
-            j = xml.rfind(b"<c", 0, i)
+        if xml[i + n:i + n + 1] in _AFTER_F:
+            j = xml.rfind(c, 0, i)
             m = match(xml, j) if j >= 0 else None
             if m is not None and m.end() > i:
                 out.append(m.groups())
-                i = find(b"<f", m.end())
+                i = find(f, m.end())
                 continue
-        i = find(b"<f", i + 2)
+        i = find(f, i + n)
     return out
 
 
