@@ -3,13 +3,18 @@ readable through both has the same section data, addresses and findings."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from budgetbook.excel import read_workbook
-from tests.data.make_broken import CASES
+from budgetbook.excel.template import workbook_bytes
+from budgetbook.findings import fmt_value
+from tests.data.make_broken import CASES, base_workbook
 from tests.reading import book_dump
 
 FILES = [c.file for c in CASES] + ["bra.xlsx"]
+_DATE = "beslutsdatum"
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -20,3 +25,23 @@ def test_both_engines_read_the_same(name, broken_corpus):
         assert [f.code for f in fast.findings] == [f.code for f in slow.findings]
         return
     assert book_dump(fast) == book_dump(slow)
+
+
+@pytest.mark.parametrize("serial", [2_958_466, 3_000_000.5, 1e10])
+def test_a_date_serial_past_9999_12_31_is_an_invalid_date_on_both_engines(serial, tmp_path):
+    """Excel shows such a cell as ##### and keeps the number: not a valid date (IN-008),
+    not the #VALUE! openpyxl makes of it."""
+    wb = base_workbook(sections=("ekonomi", "atgardsplan"))
+    ws = wb["Åtgärdsplan"]
+    ws["A5"], ws["C5"], ws["C6"] = "Minska inhyrd personal", serial, 2_958_465  # C6: 9999-12-31
+    ws["A6"] = "Färre konsulter"
+    path = tmp_path / "datum.xlsx"
+    path.write_bytes(workbook_bytes(wb))
+    fast, slow = read_workbook(path, engine="fast"), read_workbook(path, engine="openpyxl")
+    assert book_dump(fast) == book_dump(slow)
+    for book in (fast, slow):
+        assert [(f.code, f.location.cell) for f in book.findings] == [("IN-008", "C5")]
+        assert fmt_value(serial) in book.findings[0].message  # the number the cell holds
+        rows = book.sections["atgardsplan"].rows
+        assert rows[1].cells[_DATE].value == dt.date(9999, 12, 31)
+        assert rows[0].cells[_DATE].value is None and rows[0].cells[_DATE].error is None

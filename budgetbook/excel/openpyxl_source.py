@@ -10,8 +10,39 @@ import datetime as dt
 import io
 import warnings
 
+from ..excel_refs import cell_pos
 from ..source import RawCell, SheetGrid, TableInfo
-from .package import Package, PackageError, book_meta, open_package, parse_range
+from .package import M, Package, PackageError, book_meta, cut_after_row, open_package, parse_elements, parse_range
+
+
+def _as_calamine(value):
+    """A cell's value as python-calamine gives it."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**53:
+        value = float(value)  # a cell holds a double, as calamine gives it
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        value = int(value)
+    elif isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        value = value.date()  # as calamine gives a date without a time of day
+    return value
+
+
+_CELL, _VALUE = M + "c", M + "v"
+
+
+def _stored_numbers(xml: bytes, part: str) -> dict[tuple[int, int], float]:
+    """The cells the sheet XML stores as numbers (no t="e", "s", "str" …), by (row, column)."""
+    out = {}
+    cell = None
+    for tag, attrs, text in parse_elements(xml, part, frozenset([_CELL, _VALUE]), text=_VALUE):
+        if tag == _CELL:
+            cell = attrs if attrs.get("t", "n") == "n" else None
+        elif cell is not None and text:
+            try:
+                out[cell_pos(cell.get("r", ""))] = float(text)
+            except ValueError:
+                pass
+            cell = None
+    return out
 
 
 class OpenpyxlSource:
@@ -54,6 +85,7 @@ class OpenpyxlSource:
         wf, wv = self._formulas[sheet], self._values[sheet]
         max_row = min(max_row, wf.max_row)  # iter_rows would make every cell of a huge table
         cells = {}
+        shown_as_value_error = []
         for row_f, row_v in zip(wf.iter_rows(max_row=max_row), wv.iter_rows(max_row=max_row)):
             for cf, cv in zip(row_f, row_v):
                 is_formula = cf.data_type == "f"
@@ -61,18 +93,26 @@ class OpenpyxlSource:
                 error = None
                 if cv.data_type == "e":
                     error, value = str(cv.value), None
+                    if error == "#VALUE!":
+                        shown_as_value_error.append((cf.row, cf.column))
                 if isinstance(value, str) and value == "":
                     value = None
                 if value is None and not is_formula and error is None:
                     continue
-                if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**53:
-                    value = float(value)  # a cell holds a double, as calamine gives it
-                if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-                    value = int(value)
-                elif isinstance(value, dt.datetime) and value.time() == dt.time(0):
-                    value = value.date()  # as calamine gives a date without a time of day
                 text = cf.value[1:] if is_formula and isinstance(cf.value, str) and cf.value.startswith("=") else None
-                cells[(cf.row, cf.column)] = RawCell(value=value, formula=is_formula, error=error, text=text or None)
+                cells[(cf.row, cf.column)] = RawCell(value=_as_calamine(value), formula=is_formula, error=error,
+                                                     text=text or None)
+        if shown_as_value_error:
+            # openpyxl turns a number in a date cell past the last date (9999-12-31) into
+            # #VALUE!; the file holds the number (Excel shows it as #####, calamine gives it,
+            # the reader says IN-008, not a valid date): read it from the XML. Negative
+            # serials stay as they are: calamine gives no number for those either.
+            info = self.package.sheet(sheet)
+            stored = _stored_numbers(cut_after_row(self.package.part(info.part), max_row), info.part)
+            for pos in shown_as_value_error:
+                number = stored.get(pos)
+                if number is not None and number > 0:
+                    cells[pos] = cells[pos]._replace(value=_as_calamine(number), error=None)
         hidden = {r for r, dim in wf.row_dimensions.items() if dim.hidden and r <= max_row}
         merged = [parse_range(str(m)) for m in wf.merged_cells.ranges]
         return SheetGrid(cells=cells, hidden_rows=hidden, merged=merged)
