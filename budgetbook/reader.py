@@ -201,8 +201,13 @@ def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ct
             for c, found in sp.items():
                 by_column_special.setdefault(c, {})[r] = found
     columns_values = list(zip(*values)) if values else [()] * width
-    by_column = [_read_column(grid, col, idx, column, by_column_special.get(idx), body_first, body_last, unknown)
-                 for col, idx, column in zip(present, idxs, columns_values)]
+    by_column, clean = [], set()
+    for col, idx, column in zip(present, idxs, columns_values):
+        cells, plain = _read_column(grid, col, idx, column, by_column_special.get(idx), body_first, body_last,
+                                    unknown)
+        by_column.append(cells)
+        if plain and not col.computed and not col.required:
+            clean.add(col.key)
     keys = [col.key for col in present]
     hidden = grid.hidden_rows
     rows = [SectionRow(pos, excel_row, label, row_spec, dict(zip(keys, cells)), excel_row in hidden)
@@ -210,22 +215,30 @@ def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ct
     if not by_column:
         rows = [SectionRow(pos, excel_row, label, row_spec, {}, excel_row in hidden)
                 for pos, (excel_row, (row_spec, label)) in enumerate(zip(excel_rows, specs))]
+    for row, filled in zip(rows, has_values):
+        # A row without a value or a formula holds only the shared blank cells: empty, as
+        # SectionRow.empty would work out cell by cell.
+        if not filled and row.excel_row not in special:
+            row.__dict__["empty"] = True
     data = SectionData(spec=sec, sheet=table.sheet, table_ref=table.ref,
                        columns={k: col_letter(v) for k, v in columns.items()}, rows=rows)
     if unknown:  # a file saved by Excel has none: every formula has its result
         _fill_computed(data, grid, columns)
-    _cell_findings(data, ctx, unit)
+    _cell_findings(data, ctx, unit, clean)
     return data
 
 
 def _read_column(grid: SheetGrid, col: Column, idx: int, column: tuple, formulas: dict[int, tuple] | None,
-                 first: int, last: int, unknown: list[CellValue]) -> list[CellValue]:
-    """The cells of one table column; ``formulas``: its formula and error cells by row."""
+                 first: int, last: int, unknown: list[CellValue]) -> tuple[list[CellValue], bool]:
+    """The cells of one table column (``formulas``: its formula and error cells by row), and
+    whether every one is blank or a plain value made on a fast path below: such a cell
+    holds nothing a cell finding is about, unless its column is computed or required."""
     letter = col_letter(idx)
     blanks = _blank_cells(letter, idx, first, last)
     kind = col.kind
     out = []
     append = out.append
+    plain = not formulas
     # Every cell as if it held no formula, by the loop for the column's kind; then the few
     # formula and error cells are made again as what they are. A column of formulas (a
     # computed column) is made cell by cell instead, each cell once.
@@ -238,10 +251,11 @@ def _read_column(grid: SheetGrid, col: Column, idx: int, column: tuple, formulas
                 append(blank)
             else:
                 append(_convert(v, False, col, blank.ref))
-        return out
+        return out, False
     if kind in NUMERIC_KINDS:
         limit = _FAST_LIMIT[kind]
         fractions = kind is not Kind.COUNT  # a fraction in a count column is IN-007
+        amount = kind is Kind.AMOUNT  # a fraction of a tkr is IN-013
         for blank, v in zip(blanks, column):
             if v.__class__ is float:
                 if -limit <= v <= limit and v.is_integer():
@@ -250,12 +264,15 @@ def _read_column(grid: SheetGrid, col: Column, idx: int, column: tuple, formulas
                         and "e" not in text:
                     # values.decimal_from_float's answer for at most 9 decimals, inlined
                     append(CellValue(blank.ref, Decimal(text), v))
+                    plain = plain and not amount
                 else:
                     append(_convert(v, False, col, blank.ref))
+                    plain = False
             elif v is None or v == "":
                 append(blank)
             else:
                 append(_convert(v, False, col, blank.ref))
+                plain = False
     elif kind in _PLAIN_TEXT:
         for blank, v in zip(blanks, column):
             if v.__class__ is str:
@@ -265,18 +282,24 @@ def _read_column(grid: SheetGrid, col: Column, idx: int, column: tuple, formulas
                     append(blank)
                 else:
                     append(_convert(v, False, col, blank.ref))
+                    plain = False
             elif v is None:
                 append(blank)
             else:
                 append(_convert(v, False, col, blank.ref))
+                plain = False
     else:
         for blank, v in zip(blanks, column):
-            append(blank if v is None or v == "" else _convert(v, False, col, blank.ref))
+            if v is None or v == "":
+                append(blank)
+            else:
+                append(_convert(v, False, col, blank.ref))
+                plain = False
     if formulas:
         for r, s in formulas.items():
             i = r - first
             out[i] = _formula_cell(grid, r, idx, col, letter, s, column[i], blanks[i].ref, unknown)
-    return out
+    return out, plain
 
 
 def _formula_cell(grid: SheetGrid, r: int, idx: int, col: Column, letter: str, special: tuple, v,
@@ -546,7 +569,10 @@ def evaluate(col: Column, inputs: dict[str, Decimal | None], blank: dict[str, bo
     return None
 
 
-def _cell_findings(data: SectionData, ctx: _Ctx, unit: str) -> None:
+def _cell_findings(data: SectionData, ctx: _Ctx, unit: str, clean: set[str] | frozenset[str] = frozenset()) -> None:
+    """The IN-* findings of each cell and READ-031 for hidden rows. ``clean``: the columns
+    whose data-row cells the reader made as plain values (see _read_column); only their
+    total-row cells are looked at."""
     sec = data.spec
     # Row dicts hold the table's columns in spec order (the reader makes them so and only
     # replaces values): the plan of those columns walks along them without a lookup.
@@ -557,6 +583,7 @@ def _cell_findings(data: SectionData, ctx: _Ctx, unit: str) -> None:
     # (a formula is expected, a blank is IN-012, a fraction is IN-013).
     quick_data = [(computed, required, tkr and amount) for _, _, computed, _, required, amount in plan]
     quick_total = [(computed or has_total, False, False) for _, _, computed, has_total, _, _ in plan]
+    unclean = [(p, q) for p, q in zip(plan, quick_data) if p[1] not in clean] if clean else None
     for row in data.rows:
         if row.empty:
             continue
@@ -566,7 +593,9 @@ def _cell_findings(data: SectionData, ctx: _Ctx, unit: str) -> None:
                     row=row.excel_row, table=sec.table)
         is_total = row.is_total
         cells = row.cells
-        if list(cells) != keys:  # not as the reader made it: look each column up
+        if unclean is not None and not is_total:
+            found = [(p, q, cells[p[1]]) for p, q in unclean if p[1] in cells]
+        elif list(cells) != keys:  # not as the reader made it: look each column up
             found = [(p, q, cells[p[1]]) for p, q in zip(plan, quick_total if is_total else quick_data)
                      if p[1] in cells]
         else:
