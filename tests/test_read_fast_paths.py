@@ -100,3 +100,21 @@ def test_members_read_straight_from_the_archive_or_through_zipfile(tmp_path):
     with pytest.raises(PackageError) as exc:
         open_package(str(path), data=bytes(broken))
     assert exc.value.code == "READ-004"
+
+
+def test_what_calamine_opens_holds_every_part_of_the_file(tmp_path):
+    """values_data writes the archive anew (parts inflated here stored, the rest copied
+    compressed): every part reads back as in the file, names beyond ASCII included."""
+    from tests.data.make_broken import base_bytes, rezip
+
+    original = rezip(base_bytes(), add={"docProps/anteckning_åäö.xml": b"<?xml version='1.0'?><a>\xc3\xa5</a>"})
+    path = tmp_path / "bok.xlsx"
+    path.write_bytes(original)
+    data = open_package(path).values_data()
+    with zipfile.ZipFile(io.BytesIO(data)) as out, zipfile.ZipFile(io.BytesIO(original)) as orig:
+        assert out.testzip() is None
+        assert out.namelist() == orig.namelist()
+        assert all(out.read(name) == orig.read(name) for name in orig.namelist())
+        stored = {i.filename for i in out.infolist() if i.compress_type == zipfile.ZIP_STORED}
+        assert "xl/workbook.xml" in stored and "xl/theme/theme1.xml" not in stored
+    assert read_workbook(path).findings == []
