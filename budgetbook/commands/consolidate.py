@@ -112,7 +112,6 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
 
     from ..consolidate import Unplaced, consolidate, namnd_context
     from ..engine import validate
-    from ..excel import read_workbook
     from ..excel import namnd_writer as writer
     from ..lock import lock_path
 
@@ -146,19 +145,19 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
             err.print(f"[red]{e(str(output))} kunde inte skrivas ({e(str(exc))}); en tidigare version är orörd.[/red]")
             return 1
         progress.advance(step)
-        # The file as written must hold every rule, and hold them as the draft did.
-        written = validate(read_workbook(output, file_label=output.name), context)
-        mismatch = _signature(written) != _signature(namnd_findings)
+        # The draft is the written file's Book by construction (namnd_writer.DraftSource reads
+        # the very cells XlsxWriter writes, as a file reader gets them; a test reads the file
+        # back), so its findings are the file's: no second read and validation of the output.
         try:
-            hist.store(result, written, inbox=str(inbox), output=str(output), created=started)
+            hist.store(result, namnd_findings, inbox=str(inbox), output=str(output), created=started)
         except sqlite3.Error as exc:  # the store rolled back: the history is as it was
             err.print(f"[red]Historiken {e(str(history_path))} kunde inte uppdateras ({e(str(exc))}); "
                       f"{e(str(output))} är skriven, kör konsolideringen igen för att spara den i historiken.[/red]")
             return 1
         progress.advance(step)
-    for line in summary(result, written, mismatch, ignored, output, history_path, console.width, backup):
+    for line in summary(result, namnd_findings, ignored, output, history_path, console.width, backup):
         console.print(line)
-    ok = result.all_included_clean and not any(f.severity.value == "fel" for f in written) and not mismatch
+    ok = result.all_included_clean and not any(f.severity.value == "fel" for f in namnd_findings)
     return 0 if ok else 1
 
 
@@ -173,10 +172,6 @@ def _keep_previous(output: Path, now: dt.datetime) -> Path | None:
     backup = backup_path(output, now, tag="före-konsolidering")
     shutil.copy2(output, backup)
     return backup
-
-
-def _signature(findings) -> list[tuple[str, str, str]]:
-    return sorted((f.code, f.location.sheet, f.location.cell) for f in findings)
 
 
 BATCH = 32  # workbooks validated per validate_many call: batch rules amortise, memory stays bounded
@@ -202,7 +197,7 @@ def _examine_all(files: list[Path], inbox: Path, period: Period, cfg: NamndConfi
         yield from pool.map(examine_batch_task, tasks)
 
 
-def summary(result, written, mismatch: bool, ignored, output: Path, history_path: Path, width: int,
+def summary(result, namnd_findings, ignored, output: Path, history_path: Path, width: int,
             backup: Path | None = None) -> list:
     """The end-of-run report as rich renderables, one line per unit at any console width;
     Sigill and Fil only when the console is wide (the Status sheet has everything)."""
@@ -233,8 +228,8 @@ def summary(result, written, mismatch: bool, ignored, output: Path, history_path
         lost = [(u.file, u.code, u.reason) for u in result.unplaced] + [(f, "ignorerad", why) for f, why in ignored]
         out.append(fitted_table("Filer som inte kunde placeras eller inte lästes",
                                 [Col("Fil", 2), Col("Kod"), Col("Orsak", 3)], lost, width))
-    errors = [f for f in written if f.severity.value == "fel"]
-    warnings = [f for f in written if f.severity.value == "varning"]
+    errors = [f for f in namnd_findings if f.severity.value == "fel"]
+    warnings = [f for f in namnd_findings if f.severity.value == "varning"]
     if errors:
         out.append(Text(f"Nämndens arbetsbok har {len(errors)} fel och {varningar(len(warnings))}:", style="red"))
         out.extend(Text(f"  {f.code} {f.location.a1}: {f.message}") for f in errors[:20])
@@ -243,8 +238,6 @@ def summary(result, written, mismatch: bool, ignored, output: Path, history_path
                         style="yellow"))
     else:
         out.append(Text("Nämndens arbetsbok: alla kontroller håller.", style="green"))
-    if mismatch:
-        out.append(Text("Den skrivna arbetsboken gav andra fynd än utkastet; kontrollera den.", style="red"))
     out.append(Text(f"Skrev {output} (blad Status och Spårbarhet); historik i {history_path}."))
     if backup is not None:
         out.append(Text(f"Den tidigare versionen av {output.name} finns kvar som {backup}."))

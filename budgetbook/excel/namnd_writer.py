@@ -13,7 +13,6 @@ openpyxl and are streamed into the sheet's XML. Every value that came from a uni
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +27,7 @@ from ..consolidate import (CONFLICT, EXCLUDED, INCLUDED, INCLUDED_WITH_ERRORS, M
                            Trace)
 from ..excel_refs import cell_ref, col_letter, parse_range
 from ..findings import Finding, quote_sheet
+from ..source import RawCell, SheetGrid, TableInfo
 from ..spec import SPEC
 from .cells import put
 from .template import BookContent, atomic_write, build_workbook, number_format, print_setup, wrapped_lines
@@ -73,22 +73,16 @@ class NamndWorkbook:
 
 
 def section_workbook(result: Consolidation, label: str = "nämnd.xlsx") -> NamndWorkbook:
-    """The nämnd's report sections in the units' standard layout, read back once: the reader
-    computes every formula (no cached values yet), which gives the values to store."""
+    """The nämnd's report sections in the units' standard layout, and the draft Book read from
+    that layout in memory: the reader computes every formula (none has a value yet), which
+    gives the values to store. Nothing is saved and read back."""
     content = BookContent(header=dict(result.header), rows=result.rows, fixed=result.fixed,
                           verksamheter=[v.namn for v in result.config.verksamheter], consolidated=True)
     wb = build_workbook(SPEC.sections, content)
-    draft = read_draft(draft_bytes(wb), label)
+    draft = read_draft(wb, label)
     cached = {(sec.sheet, c.ref): c.value for sec in draft.sections.values() for row in sec.rows
               for c in row.cells.values() if c.formula}
     return NamndWorkbook(wb, draft, cached, {})
-
-
-def draft_bytes(wb: Workbook) -> bytes:
-    """The sections as .xlsx bytes, to validate before the report sheets are added."""
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def anchors(wb: Workbook) -> dict[str, tuple[str, int, dict[str, str]]]:
@@ -396,10 +390,59 @@ def prognos_notes(result: Consolidation) -> list[str]:
     return out
 
 
-def read_draft(data: bytes, label: str) -> Book:
-    """Read the nämnd's sections back from bytes, as any unit workbook is read."""
+def read_draft(wb: Workbook, label: str) -> Book:
+    """Read the nämnd's sections from the in-memory layout, as any unit workbook is read."""
     from ..reader import read_book
-    from .fast_source import FastSource
-    from .package import open_package
 
-    return read_book(FastSource(open_package(label, data=data)), SPEC, file_label=label)
+    return read_book(DraftSource(wb, label), SPEC, file_label=label)
+
+
+class DraftSource:
+    """A WorkbookSource over an openpyxl Workbook built in memory and never saved: each cell
+    as a file reader sees it once XlsxWriter has written it (numbers as doubles, formulas
+    without a value yet), so the draft Book is the written file's Book by construction."""
+
+    def __init__(self, wb: Workbook, label: str):
+        from ..book import BookMeta
+        from .package import split_ref
+
+        self.wb = wb
+        self.description = label
+        self.sheet_states = {ws.title: ws.sheet_state for ws in wb.worksheets}
+        self.defined_names = {name.lower(): ref for name, dn in wb.defined_names.items()
+                              if (ref := split_ref(dn.attr_text)) is not None}
+        self.tables = [
+            TableInfo(name=t.displayName, sheet=ws.title, ref=t.ref,
+                      header_rows=1 if t.headerRowCount is None else int(t.headerRowCount),
+                      totals_rows=int(t.totalsRowCount or 0), columns=tuple(c.name for c in t.tableColumns))
+            for ws in wb.worksheets for t in ws.tables.values()]
+        self.meta = BookMeta(sheets=list(self.sheet_states),
+                             hidden_sheets=[n for n, s in self.sheet_states.items() if s != "visible"])
+
+    def grid(self, sheet: str, max_row: int) -> SheetGrid:
+        if sheet not in self.wb.sheetnames:
+            return SheetGrid()
+        ws = self.wb[sheet]
+        cells = {}
+        for (r, c), cell in ws._cells.items():  # the cells that exist, without making blanks
+            if r > max_row:
+                continue
+            v = cell.value
+            if cell.data_type == "f":
+                cells[(r, c)] = RawCell(value=None, formula=True, text=str(v)[1:] or None)
+            elif v is not None and v != "":
+                cells[(r, c)] = RawCell(value=as_written(v))
+        merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+        hidden = {r for r, dim in ws.row_dimensions.items() if dim.hidden and r <= max_row}
+        return SheetGrid(cells=cells, hidden_rows=hidden, merged=merged)
+
+
+def as_written(v: Any) -> Any:
+    """A constant as a file reader gets it back: every number a double, a midnight a date."""
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (int, Decimal)):
+        return float(v)
+    if isinstance(v, dt.datetime) and v.time() == dt.time(0):
+        return v.date()
+    return v

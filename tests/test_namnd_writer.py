@@ -1,0 +1,79 @@
+"""The nämnd workbook writer: the draft Book it validates is the written file's Book.
+
+Consolidation validates the nämnd workbook once, on the draft read from the in-memory layout
+(namnd_writer.DraftSource), and stores those findings as the file's: these tests read the
+written file back and prove the two agree, value for value and finding for finding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from budgetbook.config import CONFIG_NAME, load_config
+from budgetbook.consolidate import consolidate, namnd_context
+from budgetbook.engine import validate
+from budgetbook.excel import namnd_writer as writer
+from budgetbook.excel import read_workbook
+from budgetbook.excel.intake import examine_batch
+from budgetbook.period import Period
+
+from .test_consolidate import CONFIG, MYN, VUX, full_inbox, office, write_unit  # noqa: F401
+
+PERIOD = Period(2022, 8)
+
+
+def _cells(book) -> dict:
+    """Every section cell as a reader sees it (``filled`` aside: the draft has no cached values)."""
+    out: dict = {("header", k): (c.ref, c.value, c.error, c.problem) for k, c in book.header.fields.items()}
+    for key, sec in book.sections.items():
+        for row in sec.rows:
+            for col, c in row.cells.items():
+                out[(key, row.position, col)] = (sec.sheet, c.ref, c.value, c.formula, c.error, c.problem)
+    return out
+
+
+def _signature(findings) -> list:
+    return [(f.code, f.severity.value, f.location.sheet, f.location.cell, f.message) for f in findings]
+
+
+def _write(tmp: Path, inbox: Path, out: Path, **kw):
+    cfg = load_config(tmp / CONFIG_NAME)
+    files = sorted(inbox.iterdir())
+    units = examine_batch([(str(f), f.name) for f in files], PERIOD, cfg.settings,
+                          tuple(v.namn for v in cfg.verksamheter))
+    result = consolidate(cfg, PERIOD, units, **kw)
+    nb = writer.section_workbook(result, out.name)
+    findings = validate(nb.draft, namnd_context(cfg, PERIOD))
+    writer.add_report_sheets(nb, result, findings, writer.RunInfo(inbox=str(inbox), output=str(out),
+                                                                  started=dt.datetime(2022, 9, 10, 8, 0)))
+    writer.write(nb, out)
+    return cfg, nb, findings
+
+
+@pytest.mark.parametrize("belopp_i", ["tkr", "mnkr"])
+def test_the_written_file_reads_back_as_the_draft_with_the_same_findings(office, belopp_i):
+    tmp, inbox = office
+    (tmp / CONFIG_NAME).write_text(CONFIG.replace('belopp_i = "tkr"', f'belopp_i = "{belopp_i}"'),
+                                   encoding="utf-8")
+    full_inbox(inbox)
+    # A unit in mnkr (one decimal), and one with a positive kostnad: the nämnd gets a SIGN finding.
+    write_unit(inbox / "1001.xlsx", "1001", header={"belopp_i": "mnkr"},
+               rows=[(MYN, Decimal("0.1"), Decimal("-3.1"), Decimal("0.1"), Decimal("-3.1"), Decimal("-4.5"),
+                      Decimal("-4.4"))])
+    write_unit(inbox / "1003.xlsx", "1003", rows=[(VUX, 150, 9150, 150, -3150, -4500, -4480)])
+    out = tmp / "namnd.xlsx"
+    cfg, nb, findings = _write(tmp, inbox, out, include_failing=True)
+    assert findings, "the case must give the nämnd workbook findings to compare"
+
+    written = read_workbook(out, file_label=out.name)
+    assert _cells(written) == _cells(nb.draft)
+    assert _signature(validate(written, namnd_context(cfg, PERIOD))) == _signature(findings)
+    # every computed cell of the file carries its value; the draft computed the same ones
+    formulas = {(s.sheet, c.ref) for s in written.sections.values() for r in s.rows
+                for c in r.cells.values() if c.formula}
+    assert formulas and formulas <= set(nb.cached)
+    assert not [c for s in written.sections.values() for r in s.rows for c in r.cells.values() if c.filled]
