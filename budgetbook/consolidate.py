@@ -100,13 +100,13 @@ def namnd_context(config: NamndConfig, period: Period) -> Context:
 
 # --- what consolidation keeps of one file -------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fig:
     value: Any  # Decimal | str | date
     ref: str  # A1 on the section's sheet
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnitRow:
     position: int
     label: str
@@ -114,7 +114,7 @@ class UnitRow:
     values: Mapping[str, Fig]  # column key → readable, non-blank value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnitSection:
     key: str
     sheet: str
@@ -179,7 +179,7 @@ def unit_file(book: Book, findings: list[Finding], *, file: str, seal: str,
 
 # --- the result ---------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Trace:
     """One nämnd value and one unit cell it came from."""
 

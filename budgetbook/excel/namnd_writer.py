@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -69,7 +69,7 @@ class NamndWorkbook:
     wb: Workbook
     draft: Book
     cached: dict[tuple[str, str], Any]
-    bulk: dict[str, tuple[int, list[tuple]]]
+    bulk: dict[str, tuple[int, "TraceRows"]]
 
 
 def section_workbook(result: Consolidation, label: str = "nämnd.xlsx") -> NamndWorkbook:
@@ -93,11 +93,6 @@ def anchors(wb: Workbook) -> dict[str, tuple[str, int, dict[str, str]]]:
         r1, c1, _, _ = parse_range(ws.tables[sec.table].ref)
         out[sec.key] = (sec.sheet, r1 + 1, {col.key: col_letter(c1 + j) for j, col in enumerate(sec.columns)})
     return out
-
-
-def target_cell(anchor: dict, trace: Trace) -> tuple[str, str]:
-    sheet, first, letters = anchor[trace.section]
-    return sheet, f"{letters[trace.column]}{first + trace.position}"
 
 
 def add_report_sheets(nb: NamndWorkbook, result: Consolidation, namnd_findings: list[Finding],
@@ -276,28 +271,45 @@ def trace_sheet_names(n_rows: int) -> list[str]:
     return [TRACE_SHEET if i == 1 else f"{TRACE_SHEET} {i}" for i in range(1, parts + 1)]
 
 
+TRACE_HEADERS = ("Nämndens blad", "Nämndens cell", "Rad", "Kolumn", "Enhet", "Enhetens namn", "Fil",
+                 "Enhetens blad", "Enhetens cell", "Värde", "Värde i {belopp_i}", "Anmärkning")
+
+
+class TraceRows:
+    """The Spårbarhet rows of ``traces[start:stop]``, made as they are written: hundreds of
+    thousands of rows are never held as a list (iterable more than once, sized)."""
+
+    def __init__(self, traces: Sequence[Trace], start: int, stop: int, where: dict):
+        self.traces, self.start, self.stop, self.where = traces, start, stop, where
+        self.headers_of = {s.key: {c.key: c.header for c in s.columns} for s in SPEC.sections}
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    def __iter__(self) -> Iterator[tuple]:
+        where, headers_of = self.where, self.headers_of
+        for i in range(self.start, self.stop):
+            t = self.traces[i]
+            sheet, first, letters = where[t.section]
+            value = t.value
+            shown = value * t.factor if t.factor != 1 and isinstance(value, Decimal) else value
+            yield (sheet, f"{letters[t.column]}{first + t.position}", t.label, headers_of[t.section][t.column],
+                   t.enhet_kod, t.enhet_namn, t.file, t.sheet, t.cell, value, shown, t.note)
+
+
 def _trace_sheet(nb: NamndWorkbook, traces: list[Trace], where: dict, belopp_i: str) -> None:
-    """Header and layout in openpyxl; the (hundreds of thousands of) rows go to XlsxWriter directly.
+    """Header and layout in openpyxl; the (hundreds of thousands of) rows are streamed to the file.
 
     A roll-up of many units can pass Excel's 1 048 576 rows: the rows then continue on
     Spårbarhet 2, 3 …, each with the same header and its own table.
     """
-    headers = ("Nämndens blad", "Nämndens cell", "Rad", "Kolumn", "Enhet", "Enhetens namn", "Fil",
-               "Enhetens blad", "Enhetens cell", "Värde", f"Värde i {belopp_i}", "Anmärkning")
-    headers_of = {s.key: {c.key: c.header for c in s.columns} for s in SPEC.sections}
-    rows = []
-    for t in traces:
-        sheet, cell = target_cell(where, t)
-        value = t.value
-        shown = value * t.factor if isinstance(value, Decimal) and t.factor != 1 else value
-        rows.append((sheet, cell, t.label, headers_of[t.section][t.column], t.enhet_kod, t.enhet_namn,
-                     t.file, t.sheet, t.cell, value, shown, t.note))
-    for i, title in enumerate(trace_sheet_names(len(rows))):
-        part = rows[i * TRACE_ROWS_PER_SHEET:(i + 1) * TRACE_ROWS_PER_SHEET]
+    headers = tuple(h.format(belopp_i=belopp_i) for h in TRACE_HEADERS)
+    for i, title in enumerate(trace_sheet_names(len(traces))):
+        part = TraceRows(traces, i * TRACE_ROWS_PER_SHEET, min(len(traces), (i + 1) * TRACE_ROWS_PER_SHEET), where)
         ws = nb.wb.create_sheet(title)
         _head(ws, 1, headers, (13, 9, 30, 16, 7, 22, 24, 12, 9, 11, 11, 18))
         ws.row_dimensions[1].height = 32
-        if part:
+        if len(part):
             name = "Sparbarhet" if i == 0 else f"Sparbarhet{i + 1}"
             table = Table(displayName=name, ref=f"A1:{col_letter(len(headers))}{len(part) + 1}")
             table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)

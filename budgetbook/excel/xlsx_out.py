@@ -20,7 +20,7 @@ import io
 import math
 import re
 from decimal import Decimal
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence, Sized
 
 from ..excel_refs import cell_pos, col_index, col_letter, parse_range, range_ref
 from .template import FIXED_TIME
@@ -33,9 +33,20 @@ class Unsupported(ValueError):
 
 
 def transcribe(wb, cached: Mapping[tuple[str, str], Any],
-               bulk: Mapping[str, tuple[int, Iterable[Sequence[Any]]]] | None = None) -> bytes:
+               bulk: Mapping[str, tuple[int, Iterable[Sequence[Any]]]] | None = None,
+               splice: bool = True) -> bytes:
     """The .xlsx bytes of ``wb`` written by XlsxWriter. ``bulk``: sheet → (first row, rows of
-    typed constants) appended as they come."""
+    typed constants) appended as they come; the rows must be iterable more than once (they
+    are made as they are written, and made again if a value cannot be spliced)."""
+    if splice and bulk:
+        try:
+            return _transcribe(wb, cached, bulk, splice=True)
+        except _NotSpliceable:  # a rare value only XlsxWriter writes right: all through it
+            pass
+    return _transcribe(wb, cached, bulk, splice=False)
+
+
+def _transcribe(wb, cached, bulk, splice: bool) -> bytes:
     import xlsxwriter
 
     buf = io.BytesIO()
@@ -43,13 +54,13 @@ def transcribe(wb, cached: Mapping[tuple[str, str], Any],
                                     "strings_to_numbers": False, "strings_to_urls": False})
     out.set_properties({"author": "budgetbook", "created": FIXED_TIME})
     formats = _Formats(out)
-    spliced: dict[str, tuple[int, Sequence[Sequence[Any]]]] = {}
+    spliced: dict[str, tuple[int, int, Sized]] = {}
     widened: dict[bytes, bytes] = {}  # a spliced sheet's table ref as written → its real ref
     for i, ws in enumerate(wb.worksheets):
         rows = (bulk or {}).get(ws.title)
-        if rows is not None and _spliceable(rows[1]):
+        if rows is not None and splice:
             # XlsxWriter's own sheet XML (sheet1.xml, … in order) gets these rows afterwards.
-            spliced[f"xl/worksheets/sheet{i + 1}.xml"] = rows
+            spliced[f"xl/worksheets/sheet{i + 1}.xml"] = (rows[0], max(ws.max_column, 1), rows[1])
             for table in ws.tables.values():
                 r1, c1, r2, c2 = parse_range(table.ref)
                 widened[f'ref="{range_ref(r1, c1, min(r2, r1 + 1), c2)}"'.encode()] = \
@@ -149,22 +160,24 @@ _SPLICE_TYPES = (str, int, float, Decimal, dt.date, type(None))
 _EPOCH = dt.date(1899, 12, 30)  # serial numbers from 1900-03-01 on (Excel's 1900 leap day before)
 
 
-def _spliceable(rows: Sequence[Sequence[Any]]) -> bool:
-    for row in rows:
-        for v in row:
-            t = type(v)
-            if t not in _SPLICE_TYPES:
-                return False
-            if t is str:
-                # Literal "_x0041_" text: openpyxl reads it back differently from an inline string.
-                if len(v) > 16000 or ("_x" in v and _ESCAPED_ESCAPE.search(v)):
-                    return False
-            elif t is dt.date:
-                if v.year < 1901:
-                    return False
-            elif v is not None and not math.isfinite(v):
-                return False
-    return True
+class _NotSpliceable(ValueError):
+    """A bulk value the splice does not write as XlsxWriter would."""
+
+
+def _spliceable(rows: Iterable[Sequence[Any]]) -> bool:
+    return all(_splice_ok(v) for row in rows for v in row)
+
+
+def _splice_ok(v: Any) -> bool:
+    t = type(v)
+    if t is str:
+        # Literal "_x0041_" text: openpyxl reads it back differently from an inline string.
+        return len(v) <= 16000 and not ("_x" in v and _ESCAPED_ESCAPE.search(v))
+    if t is dt.date:
+        return v.year >= 1901
+    if t in (int, float, Decimal):
+        return math.isfinite(v)
+    return v is None
 
 
 def _inline(text: str) -> str:
@@ -177,32 +190,43 @@ def _inline(text: str) -> str:
     return f'" t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
-def _rows_xml(first: int, rows: Sequence[Sequence[Any]], chunk: int = 2000) -> Iterable[bytes]:
-    letters = [col_letter(j + 1) for j in range(max((len(r) for r in rows), default=0))]
+def _rows_xml(first: int, rows: Iterable[Sequence[Any]], width: int, chunk: int = 2000) -> Iterable[bytes]:
+    """The rows' XML in chunks; raises _NotSpliceable at the first value it must not write
+    (or at a row wider than ``width``, which the dimension written before them covers)."""
+    letters = [col_letter(j + 1) for j in range(width)]
     inline: dict[str, str] = {}
     part: list[str] = []
+    add = part.append
     for r, row in enumerate(rows, start=first):
-        part.append(f'<row r="{r}">')
+        if len(row) > width:
+            raise _NotSpliceable(f"row {r} has {len(row)} values, the sheet {width} columns")
+        add(f'<row r="{r}">')
         for j, v in enumerate(row):
-            if type(v) is str:
+            t = type(v)
+            if t is str:
                 if v:
                     tail = inline.get(v)
                     if tail is None:
+                        if not _splice_ok(v):
+                            raise _NotSpliceable(v)
                         tail = inline[v] = _inline(v)
-                    part.append(f'<c r="{letters[j]}{r}{tail}')
+                    add(f'<c r="{letters[j]}{r}{tail}')
             elif v is not None:
-                if type(v) is dt.date:
+                if not _splice_ok(v):
+                    raise _NotSpliceable(repr(v))
+                if t is dt.date:
                     v = (v - _EPOCH).days
-                part.append(f'<c r="{letters[j]}{r}"><v>{float(v) if type(v) is Decimal else v:.16G}</v></c>')
-        part.append("</row>")
+                add(f'<c r="{letters[j]}{r}"><v>{float(v) if t is Decimal else v:.16G}</v></c>')
+        add("</row>")
         if len(part) > chunk:
             yield "".join(part).encode()
-            part = []
+            part.clear()
     yield "".join(part).encode()
 
 
-def _splice(data: bytes, spliced: Mapping[str, tuple[int, Sequence[Sequence[Any]]]],
-            widened: Mapping[bytes, bytes]) -> bytes:
+def _splice(data: bytes, spliced: Mapping[str, tuple[int, int, Sized]], widened: Mapping[bytes, bytes]) -> bytes:
+    """``spliced``: sheet part → (first row, width, rows). The spliced parts are deflated at
+    level 1: they are most of the file and of the time, and compress almost as well."""
     import zipfile
 
     src = zipfile.ZipFile(io.BytesIO(data))
@@ -219,15 +243,16 @@ def _splice(data: bytes, spliced: Mapping[str, tuple[int, Sequence[Sequence[Any]
             if info.filename not in spliced:
                 dst.writestr(info, body)
                 continue
-            first, rows = spliced[info.filename]
+            first, width, rows = spliced[info.filename]
             body = body.replace(b"<sheetData/>", b"<sheetData></sheetData>")
             head, tail = body.split(b"</sheetData>", 1)
-            if rows:
-                last_col = col_letter(max(len(r) for r in rows))
-                head = _DIMENSION.sub(lambda m: _dimension(m, first + len(rows) - 1, last_col), head, count=1)
+            if len(rows):
+                head = _DIMENSION.sub(lambda m: _dimension(m, first + len(rows) - 1, col_letter(width)), head,
+                                      count=1)
+            info._compresslevel = 1  # type: ignore[attr-defined]  # zipfile's own per-entry level
             with dst.open(info, "w") as fh:
                 fh.write(head)
-                for part in _rows_xml(first, rows):
+                for part in _rows_xml(first, rows, width):  # type: ignore[arg-type]
                     fh.write(part)
                 fh.write(b"</sheetData>" + tail)
     return buf.getvalue()
