@@ -14,7 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, NamedTuple
 
 from .book import Book
 from .config import Enhet, NamndConfig, norm_name
@@ -100,14 +100,14 @@ def namnd_context(config: NamndConfig, period: Period) -> Context:
 
 # --- what consolidation keeps of one file -------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class Fig:
+# Fig and UnitRow are named tuples: a unit keeps about a thousand of them and a worker process
+# sends them back pickled; a tuple unpickles in C, ten times faster than a slotted dataclass.
+class Fig(NamedTuple):
     value: Any  # Decimal | str | date
     ref: str  # A1 on the section's sheet
 
 
-@dataclass(frozen=True, slots=True)
-class UnitRow:
+class UnitRow(NamedTuple):
     position: int
     label: str
     code: str | None
