@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from sys import intern
 from typing import Any, Iterable, Mapping, NamedTuple
 
 from .book import Book
@@ -158,12 +159,14 @@ def unit_file(book: Book, findings: list[Finding], *, file: str, seal: str,
     h = book.header
     datum = h.get("datum") if h else None
     sections = {}
+    # Cell addresses and row labels repeat from unit to unit: interned, every unit shares one
+    # string each (and a worker's pickled batch carries each once).
     for key, sec in book.sections.items():
         rows = []
         for row in sec.data_rows():
-            vals = {k: Fig(c.value, c.ref) for k, c in row.cells.items()
+            vals = {k: Fig(c.value, intern(c.ref)) for k, c in row.cells.items()
                     if c.value is not None and c.problem is None and c.error is None}
-            rows.append(UnitRow(row.position, row.label, row.code, vals))
+            rows.append(UnitRow(row.position, intern(row.label), row.code, vals))
         sections[key] = UnitSection(key, sec.sheet, tuple(rows))
     uppgiftslamnare = h.get("uppgiftslamnare") if h else None
     return UnitFile(

@@ -77,3 +77,36 @@ def test_the_written_file_reads_back_as_the_draft_with_the_same_findings(office,
                 for c in r.cells.values() if c.formula}
     assert formulas and formulas <= set(nb.cached)
     assert not [c for s in written.sections.values() for r in s.rows for c in r.cells.values() if c.filled]
+
+
+def test_a_write_failing_midway_leaves_the_previous_file_and_no_temporary(office, monkeypatch):
+    """The file is streamed into a temporary beside the output: an error while the Spårbarhet
+    rows are written leaves the previous output as it was."""
+    from budgetbook.excel import xlsx_out
+
+    tmp, inbox = office
+    full_inbox(inbox)
+    out = tmp / "namnd.xlsx"
+    out.write_bytes(b"den tidigare versionen")
+    real = xlsx_out._rows_xml
+
+    def failing(*args, **kw):
+        for n, part in enumerate(real(*args, **kw)):
+            if n:
+                raise OSError(28, "No space left on device")
+            yield part
+    monkeypatch.setattr(xlsx_out, "_rows_xml", lambda first, rows, width: failing(first, rows, width, chunk=10))
+    with pytest.raises(OSError):
+        _write(tmp, inbox, out)
+    assert out.read_bytes() == b"den tidigare versionen"
+    assert [p.name for p in tmp.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_streamed_into_a_file_the_same_bytes_as_in_memory(office, tmp_path):
+    from budgetbook.excel import xlsx_out
+
+    tmp, inbox = office
+    full_inbox(inbox)
+    out = tmp / "namnd.xlsx"
+    _, nb, _ = _write(tmp, inbox, out)
+    assert xlsx_out.transcribe(nb.wb, nb.cached, nb.bulk) == out.read_bytes()

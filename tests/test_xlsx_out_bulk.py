@@ -23,14 +23,20 @@ ROWS = [
 ]
 
 
-def _book(rows, splice: bool = True) -> bytes:
+def _book(rows, splice: bool = True, out=None) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Spårbarhet"
     for j, h in enumerate("ABCDEFGHIJKL", start=1):
         ws.cell(1, j, f"Rubrik {h}")
     ws.add_table(Table(displayName="Sparbarhet", ref=f"A1:L{len(rows) + 1}"))
-    return xlsx_out.transcribe(wb, {}, {"Spårbarhet": (2, rows)}, splice=splice)
+    if out is None:
+        return xlsx_out.transcribe(wb, {}, {"Spårbarhet": (2, rows)}, splice=splice)
+    with open(out, "w+b") as fh:
+        fh.write(b"x" * 100_000)  # what a reused file held before: none of it may remain
+        fh.seek(0)
+        assert xlsx_out.transcribe(wb, {}, {"Spårbarhet": (2, rows)}, splice=splice, out=fh) is None
+    return out.read_bytes()
 
 
 def _values(data: bytes):
@@ -44,9 +50,10 @@ def _sheet_xml(data: bytes) -> bytes:
     return zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
 
 
-def test_spliced_rows_read_back_as_xlsxwriter_writes_them():
+def test_spliced_rows_read_back_as_xlsxwriter_writes_them(tmp_path):
     assert xlsx_out._spliceable(ROWS)
     spliced = _book(ROWS)
+    assert _book(ROWS, out=tmp_path / "fil.xlsx") == spliced
     written = _book(ROWS, splice=False)
     assert _values(spliced) == _values(written)
     assert b"inlineStr" in _sheet_xml(spliced) and b"inlineStr" not in _sheet_xml(written)
@@ -55,7 +62,7 @@ def test_spliced_rows_read_back_as_xlsxwriter_writes_them():
     assert _book(ROWS, splice=False) == written and _book(ROWS) == spliced  # same input, same bytes
 
 
-def test_rows_xlsxwriter_must_write_are_not_spliced():
+def test_rows_xlsxwriter_must_write_are_not_spliced(tmp_path):
     assert not xlsx_out._spliceable([("a", dt.datetime(2022, 8, 31, 12, 0))])
     assert not xlsx_out._spliceable([("a", True)])
     assert not xlsx_out._spliceable([("a", float("nan"))])
@@ -65,4 +72,5 @@ def test_rows_xlsxwriter_must_write_are_not_spliced():
     assert b"inlineStr" not in _sheet_xml(data)  # met while streaming: the sheet goes through XlsxWriter
     late = [("a", 1) + ("",) * 10] * 3000 + [("b", dt.datetime(2022, 8, 31, 12, 0)) + ("",) * 10]
     assert _values(_book(late)) == _values(_book(late, splice=False))  # past the first streamed chunk
+    assert _book(late, out=tmp_path / "sen.xlsx") == _book(late)  # streamed into a file, started over
     assert _values(data)[0][1][:3] == ("a", 44804.5, True)  # unstyled, as before

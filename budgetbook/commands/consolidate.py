@@ -134,6 +134,7 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
         del units  # the result keeps what it needs
         nb = writer.section_workbook(result, output.name)
         namnd_findings = validate(nb.draft, context)
+        nb.draft = None  # validated; the formulas' values stay in nb.cached
         progress.advance(step)
         writer.add_report_sheets(nb, result, namnd_findings,
                                  writer.RunInfo(inbox=str(inbox), output=str(output), started=started,
@@ -144,6 +145,7 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
         except OSError as exc:
             err.print(f"[red]{e(str(output))} kunde inte skrivas ({e(str(exc))}); en tidigare version är orörd.[/red]")
             return 1
+        del nb
         progress.advance(step)
         # The draft is the written file's Book by construction (namnd_writer.DraftSource reads
         # the very cells XlsxWriter writes, as a file reader gets them; a test reads the file

@@ -3,11 +3,12 @@
 Invariant: the section sheets come from the same template code as the units' workbooks
 (build_workbook, consolidated: every figure a locked result, not a yellow input), with
 computed cells and total rows as formulas so the workbook stays live; every formula is
-stored with the value budgetbook computed for it (read back from the draft), so readers
-that do not recalculate see the figures. The layout is built as an openpyxl Workbook in
-memory and written by XlsxWriter (xlsx_out.transcribe); the huge Spårbarhet rows skip
-openpyxl and are streamed into the sheet's XML. Every value that came from a unit or a file name goes through
-``cells.put`` (never a formula); the file is written by ``atomic_write`` only.
+stored with the value budgetbook computed for it (the reader's, on the draft: the layout
+read in memory as a file reader would read the written file), so readers that do not
+recalculate see the figures. The layout is built as an openpyxl Workbook in memory, never
+saved, and written by XlsxWriter (xlsx_out.transcribe); the huge Spårbarhet rows skip
+openpyxl and are streamed into the sheet's XML. Every value that came from a unit or a file
+name goes through ``cells.put`` (never a formula); the file is written by ``atomic_writer`` only.
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ from ..consolidate import (CONFLICT, EXCLUDED, INCLUDED, INCLUDED_WITH_ERRORS, M
                            Trace)
 from ..excel_refs import cell_ref, col_letter, parse_range
 from ..findings import Finding, quote_sheet
-from ..source import RawCell, SheetGrid, TableInfo
+from ..source import EMPTY, RawCell, SheetGrid, TableInfo
 from ..spec import SPEC
 from .cells import put
-from .template import BookContent, atomic_write, build_workbook, number_format, print_setup, wrapped_lines
+from .template import BookContent, atomic_writer, build_workbook, number_format, print_setup, wrapped_lines
 
 STATUS_SHEET = "Status"
 TRACE_SHEET = "Spårbarhet"
@@ -63,11 +64,12 @@ class RunInfo:
 @dataclass
 class NamndWorkbook:
     """The nämnd workbook being built: its layout (openpyxl, in memory), the sections as read
-    back (``draft``: validated, and the source of every formula's value), the formulas'
-    values by (sheet, A1), and the rows written without openpyxl (sheet → first row, rows)."""
+    from it (``draft``: validated, and the source of every formula's value; the caller may
+    drop it once validated), the formulas' values by (sheet, A1), and the rows written
+    without openpyxl (sheet → first row, rows)."""
 
     wb: Workbook
-    draft: Book
+    draft: Book | None
     cached: dict[tuple[str, str], Any]
     bulk: dict[str, tuple[int, "TraceRows"]]
 
@@ -112,7 +114,12 @@ def workbook_data(nb: NamndWorkbook) -> bytes:
 
 
 def write(nb: NamndWorkbook, path: Path) -> None:
-    atomic_write(path, workbook_data(nb))
+    """Streamed into the new file (never held whole in memory), which replaces ``path`` only
+    when complete."""
+    from .xlsx_out import transcribe
+
+    with atomic_writer(path) as fh:
+        transcribe(nb.wb, nb.cached, nb.bulk, out=fh)
 
 
 # --- sheets -------------------------------------------------------------------------------
@@ -435,18 +442,33 @@ class DraftSource:
         if sheet not in self.wb.sheetnames:
             return SheetGrid()
         ws = self.wb[sheet]
-        cells = {}
-        for (r, c), cell in ws._cells.items():  # the cells that exist, without making blanks
-            if r > max_row:
-                continue
-            v = cell.value
-            if cell.data_type == "f":
-                cells[(r, c)] = RawCell(value=None, formula=True, text=str(v)[1:] or None)
-            elif v is not None and v != "":
-                cells[(r, c)] = RawCell(value=as_written(v))
         merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
         hidden = {r for r, dim in ws.row_dimensions.items() if dim.hidden and r <= max_row}
-        return SheetGrid(cells=cells, hidden_rows=hidden, merged=merged)
+        return _DraftGrid(ws._cells, max_row, hidden, merged)  # the cells that exist, no blanks made
+
+
+class _DraftGrid(SheetGrid):
+    """An in-memory sheet's cells as a SheetGrid; a cell's RawCell is made when it is asked for."""
+
+    def __init__(self, cells: dict, max_row: int, hidden_rows: set[int], merged: list):
+        self._cells, self.max_row = cells, max_row
+        self.hidden_rows, self.merged = hidden_rows, merged
+
+    def cell(self, row: int, col: int) -> RawCell:
+        c = self._cells.get((row, col)) if row <= self.max_row else None
+        if c is None:
+            return EMPTY
+        v = c.value
+        if c.data_type == "f":
+            return RawCell(value=None, formula=True, text=str(v)[1:] or None)
+        if v is None or v == "":
+            return EMPTY
+        return RawCell(value=as_written(v))
+
+    @property
+    def cells(self) -> dict[tuple[int, int], RawCell]:  # type: ignore[override]
+        out = {pos: self.cell(*pos) for pos in self._cells if pos[0] <= self.max_row}
+        return {pos: c for pos, c in out.items() if c is not EMPTY}
 
 
 def as_written(v: Any) -> Any:

@@ -20,7 +20,7 @@ import io
 import math
 import re
 from decimal import Decimal
-from typing import Any, Iterable, Mapping, Sequence, Sized
+from typing import Any, BinaryIO, Iterable, Mapping, Sequence, Sized
 
 from ..excel_refs import cell_pos, col_index, col_letter, parse_range, range_ref
 from .template import FIXED_TIME
@@ -34,19 +34,29 @@ class Unsupported(ValueError):
 
 def transcribe(wb, cached: Mapping[tuple[str, str], Any],
                bulk: Mapping[str, tuple[int, Iterable[Sequence[Any]]]] | None = None,
-               splice: bool = True) -> bytes:
-    """The .xlsx bytes of ``wb`` written by XlsxWriter. ``bulk``: sheet → (first row, rows of
-    typed constants) appended as they come; the rows must be iterable more than once (they
-    are made as they are written, and made again if a value cannot be spliced)."""
+               splice: bool = True, out: BinaryIO | None = None) -> bytes | None:
+    """The .xlsx bytes of ``wb`` written by XlsxWriter, or written into ``out`` (a seekable
+    binary file, from its start; then None is returned, and the file is never held whole in
+    memory). ``bulk``: sheet → (first row, rows of typed constants) appended as they come;
+    the rows must be sized and iterable more than once (they are made as they are written,
+    and made again if a value cannot be spliced)."""
+    target = out if out is not None else io.BytesIO()
+    target.seek(0)
+    target.truncate()
+    done = False
     if splice and bulk:
         try:
-            return _transcribe(wb, cached, bulk, splice=True)
+            _transcribe(wb, cached, bulk, True, target)
+            done = True
         except _NotSpliceable:  # a rare value only XlsxWriter writes right: all through it
-            pass
-    return _transcribe(wb, cached, bulk, splice=False)
+            target.seek(0)
+            target.truncate()
+    if not done:
+        _transcribe(wb, cached, bulk, False, target)
+    return target.getvalue() if out is None else None  # type: ignore[union-attr]
 
 
-def _transcribe(wb, cached, bulk, splice: bool) -> bytes:
+def _transcribe(wb, cached, bulk, splice: bool, target: BinaryIO) -> None:
     import xlsxwriter
 
     buf = io.BytesIO()
@@ -71,7 +81,12 @@ def _transcribe(wb, cached, bulk, splice: bool) -> bytes:
         out.define_name(name, "=" + dn.attr_text)
     out.worksheets()[wb.index(wb.active)].activate()
     out.close()
-    return _splice(buf.getvalue(), spliced, widened) if spliced else buf.getvalue()
+    del out, formats  # XlsxWriter's copy of every cell: freed before the rows are streamed
+    buf.seek(0)
+    if spliced:
+        _splice(buf, spliced, widened, target)
+    else:
+        target.write(buf.getbuffer())
 
 
 def _sheet(out, ws, formats: "_Formats", cached, bulk, short_tables: bool = False) -> None:
@@ -224,17 +239,17 @@ def _rows_xml(first: int, rows: Iterable[Sequence[Any]], width: int, chunk: int 
     yield "".join(part).encode()
 
 
-def _splice(data: bytes, spliced: Mapping[str, tuple[int, int, Sized]], widened: Mapping[bytes, bytes]) -> bytes:
+def _splice(source: BinaryIO, spliced: Mapping[str, tuple[int, int, Sized]], widened: Mapping[bytes, bytes],
+            target: BinaryIO) -> None:
     """``spliced``: sheet part → (first row, width, rows). The spliced parts are deflated at
     level 1: they are most of the file and of the time, and compress almost as well."""
     import zipfile
 
-    src = zipfile.ZipFile(io.BytesIO(data))
+    src = zipfile.ZipFile(source)
     rels = [name.replace("worksheets/", "worksheets/_rels/") + ".rels" for name in spliced]
     tables = {f"xl/tables/{m.decode()}" for name in rels if name in src.namelist()
               for m in re.findall(rb'Target="\.\./tables/([^"]+)"', src.read(name))}
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             body = src.read(info)
             if info.filename in tables:
@@ -255,7 +270,6 @@ def _splice(data: bytes, spliced: Mapping[str, tuple[int, int, Sized]], widened:
                 for part in _rows_xml(first, rows, width):  # type: ignore[arg-type]
                     fh.write(part)
                 fh.write(b"</sheetData>" + tail)
-    return buf.getvalue()
 
 
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"/>')
