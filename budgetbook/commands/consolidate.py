@@ -195,8 +195,11 @@ def _examine_all(files: list[Path], inbox: Path, period: Period, cfg: NamndConfi
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-        yield from pool.map(examine_batch_task, tasks)
+    # The first batch here: it loads the reader and the rules (pandas, pandera, calamine) once,
+    # so forked workers start warm instead of each importing them again.
+    yield examine_batch_task(tasks[0])
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks) - 1)) as pool:
+        yield from pool.map(examine_batch_task, tasks[1:])
 
 
 def summary(result, namnd_findings, ignored, output: Path, history_path: Path, width: int,
