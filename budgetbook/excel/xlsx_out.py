@@ -162,11 +162,13 @@ def _bulk(xs, first: int, rows: Iterable[Sequence[Any]]) -> None:
 
 # --- bulk rows straight into the sheet XML ------------------------------------------------
 # Hundreds of thousands of unstyled constants (Spårbarhet): XlsxWriter would hold every cell
-# in memory and spend most of the run on them. They are written as inline strings and
-# numbers (dates as unstyled serial numbers, as write_datetime without a format) into the
-# sheet XML XlsxWriter produced, streamed into the zip, with XlsxWriter's values and
-# escaping. Rows with any other type (datetimes, booleans, dates before 1901, very long
-# text, text like Excel's _xHHHH_ escapes, non-finite numbers) go through XlsxWriter instead.
+# in memory and spend most of the run on them. They are written into the sheet XML XlsxWriter
+# produced, streamed into the zip: text as entries appended to XlsxWriter's shared strings
+# (each distinct text once: the same unit, file and sheet names recur on every row), or as
+# inline strings when the workbook has none; numbers and dates as unstyled serial numbers
+# (as write_datetime without a format), with XlsxWriter's values and escaping. Rows with any
+# other type (datetimes, booleans, dates before 1901, very long text, text like Excel's
+# _xHHHH_ escapes, non-finite numbers) go through XlsxWriter instead.
 
 _ESCAPED_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
@@ -195,23 +197,49 @@ def _splice_ok(v: Any) -> bool:
     return v is None
 
 
-def _inline(text: str) -> str:
-    """``text`` as the inline string XML XlsxWriter writes for it."""
+def _text_xml(text: str) -> str:
+    """``text`` as the <t> element XlsxWriter writes for it (in <si> or <is> alike)."""
     text = _ESCAPED_ESCAPE.sub(r"_x005F\1", text)
     text = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", text).replace("\ufffe", "_xFFFE_").replace(
         "\uffff", "_xFFFF_")
     space = ' xml:space="preserve"' if _EDGE_SPACE.search(text) else ""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f'" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    return f"<t{space}>{text}</t>"
 
 
-def _rows_xml(first: int, rows: Iterable[Sequence[Any]], width: int, chunk: int = 2000) -> Iterable[bytes]:
+class _Texts:
+    """The XML that ends a text cell (after its r attribute), made once per distinct text:
+    a reference to a shared string appended after the workbook's ``base`` ones, or (base
+    None) an inline string."""
+
+    def __init__(self, base: int | None):
+        self.base = base
+        self.tails: dict[str, str] = {}
+        self.shared: list[str] = []  # the appended <si> contents, in index order
+        self.refs = 0  # cells referring to a shared string
+
+    def tail(self, text: str) -> str:
+        if not _splice_ok(text):
+            raise _NotSpliceable(text)
+        if self.base is None:
+            tail = f'" t="inlineStr"><is>{_text_xml(text)}</is></c>'
+        else:
+            tail = f'" t="s"><v>{self.base + len(self.shared)}</v></c>'
+            self.shared.append(_text_xml(text))
+        self.tails[text] = tail
+        return tail
+
+
+def _rows_xml(first: int, rows: Iterable[Sequence[Any]], width: int, texts: _Texts | None = None,
+              chunk: int = 2000) -> Iterable[bytes]:
     """The rows' XML in chunks; raises _NotSpliceable at the first value it must not write
     (or at a row wider than ``width``, which the dimension written before them covers)."""
+    texts = texts if texts is not None else _Texts(None)
     letters = [col_letter(j + 1) for j in range(width)]
-    inline: dict[str, str] = {}
+    tails = texts.tails
     part: list[str] = []
     add = part.append
+    refs = 0
     for r, row in enumerate(rows, start=first):
         if len(row) > width:
             raise _NotSpliceable(f"row {r} has {len(row)} values, the sheet {width} columns")
@@ -220,12 +248,9 @@ def _rows_xml(first: int, rows: Iterable[Sequence[Any]], width: int, chunk: int 
             t = type(v)
             if t is str:
                 if v:
-                    tail = inline.get(v)
-                    if tail is None:
-                        if not _splice_ok(v):
-                            raise _NotSpliceable(v)
-                        tail = inline[v] = _inline(v)
+                    tail = tails.get(v) or texts.tail(v)
                     add(f'<c r="{letters[j]}{r}{tail}')
+                    refs += 1
             elif v is not None:
                 if not _splice_ok(v):
                     raise _NotSpliceable(repr(v))
@@ -237,6 +262,12 @@ def _rows_xml(first: int, rows: Iterable[Sequence[Any]], width: int, chunk: int 
             yield "".join(part).encode()
             part.clear()
     yield "".join(part).encode()
+    if texts.base is not None:
+        texts.refs += refs
+
+
+_SST = "xl/sharedStrings.xml"
+_SST_COUNTS = re.compile(rb'(<sst [^>]*?)count="(\d+)" uniqueCount="(\d+)"')
 
 
 def _splice(source: BinaryIO, spliced: Mapping[str, tuple[int, int, Sized]], widened: Mapping[bytes, bytes],
@@ -246,15 +277,24 @@ def _splice(source: BinaryIO, spliced: Mapping[str, tuple[int, int, Sized]], wid
     import zipfile
 
     src = zipfile.ZipFile(source)
+    names = src.namelist()
     rels = [name.replace("worksheets/", "worksheets/_rels/") + ".rels" for name in spliced]
-    tables = {f"xl/tables/{m.decode()}" for name in rels if name in src.namelist()
+    tables = {f"xl/tables/{m.decode()}" for name in rels if name in names
               for m in re.findall(rb'Target="\.\./tables/([^"]+)"', src.read(name))}
+    # XlsxWriter writes the shared strings after the sheets: the texts met in the rows are
+    # appended to them when their turn comes.
+    counts = _SST_COUNTS.search(src.read(_SST)) if _SST in names else None
+    share = counts is not None and all(names.index(s) < names.index(_SST) for s in spliced)
+    texts = _Texts(int(counts.group(3)) if share and counts else None)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             body = src.read(info)
             if info.filename in tables:
                 for short, full in widened.items():
                     body = body.replace(short, full)
+            if info.filename == _SST and share and texts.shared:
+                _shared_strings(dst, info, body, texts)
+                continue
             if info.filename not in spliced:
                 dst.writestr(info, body)
                 continue
@@ -267,9 +307,23 @@ def _splice(source: BinaryIO, spliced: Mapping[str, tuple[int, int, Sized]], wid
             info._compresslevel = 1  # type: ignore[attr-defined]  # zipfile's own per-entry level
             with dst.open(info, "w") as fh:
                 fh.write(head)
-                for part in _rows_xml(first, rows, width):  # type: ignore[arg-type]
+                for part in _rows_xml(first, rows, width, texts):  # type: ignore[arg-type]
                     fh.write(part)
                 fh.write(b"</sheetData>" + tail)
+
+
+def _shared_strings(dst, info, body: bytes, texts: _Texts) -> None:
+    """XlsxWriter's shared strings with the spliced rows' texts appended, counts updated."""
+    m = _SST_COUNTS.search(body)
+    assert m is not None  # found when the splice chose shared strings
+    count, unique = int(m.group(2)) + texts.refs, int(m.group(3)) + len(texts.shared)
+    body = body[:m.start()] + m.group(1) + f'count="{count}" uniqueCount="{unique}"'.encode() + body[m.end():]
+    head, tail = body.rsplit(b"</sst>", 1)
+    with dst.open(info, "w") as fh:
+        fh.write(head)
+        for i in range(0, len(texts.shared), 2000):
+            fh.write("".join(f"<si>{t}</si>" for t in texts.shared[i:i + 2000]).encode())
+        fh.write(b"</sst>" + tail)
 
 
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"/>')
