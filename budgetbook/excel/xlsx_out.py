@@ -116,8 +116,9 @@ def _sheet(out, ws, formats: "_Formats", cached, bulk, short_tables: bool = Fals
             "style": _table_style(style.name if style else None),
             "banded_rows": bool(style and style.showRowStripes),
             "columns": [{"header": str(h)} for h in headers]})
-    # ws._cells: the cells that exist (iter_rows would create every blank in the bounding box).
-    for (r, c), cell in sorted(ws._cells.items()):
+    # ws._cells: the cells that exist (iter_rows would create every blank in the bounding box),
+    # in the order they were made: deterministic, and XlsxWriter sorts the cells itself.
+    for (r, c), cell in ws._cells.items():
         _cell(xs, r - 1, c - 1, cell, formats.of(cell), cached, ws.title)
     for rng in ws.merged_cells.ranges:
         top = ws.cell(rng.min_row, rng.min_col)
@@ -273,7 +274,8 @@ _SST_COUNTS = re.compile(rb'(<sst [^>]*?)count="(\d+)" uniqueCount="(\d+)"')
 def _splice(source: BinaryIO, spliced: Mapping[str, tuple[int, int, Sized]], widened: Mapping[bytes, bytes],
             target: BinaryIO) -> None:
     """``spliced``: sheet part → (first row, width, rows). The spliced parts are deflated at
-    level 1: they are most of the file and of the time, and compress almost as well."""
+    level 3: they are most of the file and of the time; level 6 would take 2.5 times as long
+    for a file 10 % smaller."""
     import zipfile
 
     src = zipfile.ZipFile(source)
@@ -304,7 +306,7 @@ def _splice(source: BinaryIO, spliced: Mapping[str, tuple[int, int, Sized]], wid
             if len(rows):
                 head = _DIMENSION.sub(lambda m: _dimension(m, first + len(rows) - 1, col_letter(width)), head,
                                       count=1)
-            info._compresslevel = 1  # type: ignore[attr-defined]  # zipfile's own per-entry level
+            info._compresslevel = 3  # type: ignore[attr-defined]  # zipfile's own per-entry level
             with dst.open(info, "w") as fh:
                 fh.write(head)
                 for part in _rows_xml(first, rows, width, texts):  # type: ignore[arg-type]
