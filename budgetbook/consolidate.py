@@ -22,6 +22,7 @@ from .config import Enhet, NamndConfig, norm_name
 from .engine import Context
 from .findings import Code, Finding, Location, Severity, make_finding, sort_findings
 from .period import Period
+from .seal import seal
 from .spec import SPEC, Kind, Section
 
 FEL, VARNING, INFO = Severity.FEL, Severity.VARNING, Severity.INFO
@@ -147,10 +148,11 @@ class UnitFile:
         return Period(self.year, self.month) if self.year and self.month else None
 
 
-def seal_status(stored: Any, computed: str) -> str:
+def seal_status(stored: Any, book: Book) -> str:
+    """What the seal stored in a file says of ``book``; hashed only when there is one."""
     if not isinstance(stored, str) or not stored.strip():
         return SEAL_NONE
-    return SEAL_OK if stored.strip() == computed else SEAL_CHANGED
+    return SEAL_OK if stored.strip() == seal(book) else SEAL_CHANGED
 
 
 def unit_file(book: Book, findings: list[Finding], *, file: str, seal: str,
@@ -163,10 +165,20 @@ def unit_file(book: Book, findings: list[Finding], *, file: str, seal: str,
     # string each (and a worker's pickled batch carries each once).
     for key, sec in book.sections.items():
         rows = []
-        for row in sec.data_rows():
-            vals = {k: Fig(c.value, intern(c.ref)) for k, c in row.cells.items()
-                    if c.value is not None and c.problem is None and c.error is None}
-            rows.append(UnitRow(row.position, intern(row.label), row.code, vals))
+        for row in sec.rows:  # sec.data_rows(), in the same pass that takes the values
+            if row.is_total:
+                continue
+            vals = {}
+            empty = True
+            for k, c in row.cells.items():
+                if c.value is not None:
+                    empty = False
+                    if c.problem is None and c.error is None:
+                        vals[k] = Fig(c.value, intern(c.ref))
+                elif empty and not c.blank:
+                    empty = False
+            if not empty:
+                rows.append(UnitRow(row.position, intern(row.label), row.code, vals))
         sections[key] = UnitSection(key, sec.sheet, tuple(rows))
     uppgiftslamnare = h.get("uppgiftslamnare") if h else None
     return UnitFile(

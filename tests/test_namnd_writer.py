@@ -110,3 +110,27 @@ def test_streamed_into_a_file_the_same_bytes_as_in_memory(office, tmp_path):
     out = tmp / "namnd.xlsx"
     _, nb, _ = _write(tmp, inbox, out)
     assert xlsx_out.transcribe(nb.wb, nb.cached, nb.bulk) == out.read_bytes()
+
+
+def test_unit_file_keeps_exactly_the_data_rows_and_their_usable_values(office):
+    """unit_file takes the rows in one pass: the same rows as SectionData.data_rows() (no
+    totals, no empty rows, a row with only an unusable value kept), the same values."""
+    from budgetbook.consolidate import unit_file
+
+    tmp, inbox = office
+    write_unit(inbox / "1003.xlsx", "1003", rows=[(VUX, "etthundra", -3150, 150, -3150, -4500, -4480),
+                                                  ("", "", "", "", "", "", ""),
+                                                  ("", "tio", "", "", "", "", ""),
+                                                  (MYN, 0, -1500, 0, -1500, -2250, -2250)])
+    book = read_workbook(inbox / "1003.xlsx")
+    uf = unit_file(book, [], file="1003.xlsx", seal="", mtime=None)
+    ekonomi = book.sections["ekonomi"]
+    assert [r.position for r in uf.sections["ekonomi"].rows] == [r.position for r in ekonomi.data_rows()] == [0, 2, 3]
+    for key, sec in book.sections.items():
+        expected = [(r.position, r.label, r.code, {k: (c.value, c.ref) for k, c in r.cells.items()
+                                                   if c.value is not None and c.problem is None and c.error is None})
+                    for r in sec.data_rows()]
+        got = [(r.position, r.label, r.code, {k: tuple(f) for k, f in r.values.items()})
+               for r in uf.sections[key].rows]
+        assert got == expected, key
+    assert "utfall_intakter" not in uf.sections["ekonomi"].rows[0].values  # text in a number cell
