@@ -344,7 +344,7 @@ def consolidate(cfg: Config, rep: Report) -> None:
                             verdict="uppfyllt" if r <= 1.5 else "EJ uppfyllt"))
     # --jobs: wall-clock speed-up on the middle size, the runs interleaved.
     n = cfg.consolidate_sizes[min(1, len(cfg.consolidate_sizes) - 1)]
-    jobs = {j: Sample() for j in sorted({1, 2, os.cpu_count() or 1})}
+    jobs = {j: Sample() for j in sorted({1, 4, os.cpu_count() or 1})}  # issue 8: 1, 4 and all cores
 
     def runner(j):
         def run():
