@@ -22,7 +22,7 @@ from .config import Enhet, NamndConfig, norm_name
 from .engine import Context
 from .findings import Code, Finding, Location, Severity, make_finding, sort_findings
 from .period import Period
-from .seal import seal
+from .seal import seal as seal_of
 from .spec import SPEC, Kind, Section
 
 FEL, VARNING, INFO = Severity.FEL, Severity.VARNING, Severity.INFO
@@ -152,7 +152,7 @@ def seal_status(stored: Any, book: Book) -> str:
     """What the seal stored in a file says of ``book``; hashed only when there is one."""
     if not isinstance(stored, str) or not stored.strip():
         return SEAL_NONE
-    return SEAL_OK if stored.strip() == seal(book) else SEAL_CHANGED
+    return SEAL_OK if stored.strip() == seal_of(book) else SEAL_CHANGED
 
 
 def unit_file(book: Book, findings: list[Finding], *, file: str, seal: str,
@@ -194,7 +194,7 @@ def unit_file(book: Book, findings: list[Finding], *, file: str, seal: str,
 
 # --- the result ---------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True)  # slots: one per traced value, hundreds of thousands
 class Trace:
     """One nämnd value and one unit cell it came from."""
 

@@ -107,12 +107,6 @@ def add_report_sheets(nb: NamndWorkbook, result: Consolidation, namnd_findings: 
     wb.active = wb.sheetnames.index(STATUS_SHEET)
 
 
-def workbook_data(nb: NamndWorkbook) -> bytes:
-    from .xlsx_out import transcribe
-
-    return transcribe(nb.wb, nb.cached, nb.bulk)
-
-
 def write(nb: NamndWorkbook, path: Path) -> None:
     """Streamed into the new file (never held whole in memory), which replaces ``path`` only
     when complete."""

@@ -174,7 +174,6 @@ def _bulk(xs, first: int, rows: Iterable[Sequence[Any]]) -> None:
 _ESCAPED_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 _EDGE_SPACE = re.compile(r"^\s|\s$")
-_SPLICE_TYPES = (str, int, float, Decimal, dt.date, type(None))
 _EPOCH = dt.date(1899, 12, 30)  # serial numbers from 1900-03-01 on (Excel's 1900 leap day before)
 
 
@@ -189,7 +188,7 @@ def _spliceable(rows: Iterable[Sequence[Any]]) -> bool:
 def _splice_ok(v: Any) -> bool:
     t = type(v)
     if t is str:
-        # Literal "_x0041_" text: openpyxl reads it back differently from an inline string.
+        # Literal "_x0041_" text stays on XlsxWriter's own path (readers differ on its escaped form).
         return len(v) <= 16000 and not ("_x" in v and _ESCAPED_ESCAPE.search(v))
     if t is dt.date:
         return v.year >= 1901
