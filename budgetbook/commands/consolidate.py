@@ -198,8 +198,14 @@ def _examine_all(files: list[Path], inbox: Path, period: Period, cfg: NamndConfi
     # The first batch here: it loads the reader and the rules (pandas, pandera, calamine) once,
     # so forked workers start warm instead of each importing them again.
     yield examine_batch_task(tasks[0])
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks) - 1)) as pool:
-        yield from pool.map(examine_batch_task, tasks[1:])
+    rest = tasks[1:]
+    # N - 1 workers, and the parent takes every N-th batch itself: N processes busy, and those
+    # batches need no pickling.
+    mine = [i % jobs == jobs - 1 for i in range(len(rest))]
+    with ProcessPoolExecutor(max_workers=min(jobs - 1, mine.count(False))) as pool:
+        futures = [None if own else pool.submit(examine_batch_task, t) for t, own in zip(rest, mine)]
+        for t, future in zip(rest, futures):
+            yield examine_batch_task(t) if future is None else future.result()
 
 
 def summary(result, namnd_findings, ignored, output: Path, history_path: Path, width: int,
