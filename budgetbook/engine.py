@@ -34,6 +34,9 @@ class Context:
     period: Period | None = None  # --period: the period the workbook must be for
     # The nämnd's verksamheter (names) when a configuration is known; None: any name.
     verksamheter: Sequence[str] | None = None
+    # One validation run's work that several rules share (the batched section tables), set
+    # by validate_many for that run only; None: each rule derives what it needs itself.
+    shared: dict | None = field(default=None, compare=False, repr=False)
 
 
 def rules() -> list[Rule]:
@@ -73,7 +76,7 @@ def validate_many(books: Sequence[Book], context: Context | None = None) -> list
     """Validate many books with one pass of each batch rule; one sorted list per book."""
     from .catalogue import code
 
-    context = context or Context()
+    context = replace(context or Context(), shared={})
     results: list[list[Finding | Violation]] = [[] for _ in books]
     live = [i for i, b in enumerate(books) if b.sections or b.header is not None]
     for rule in rules():

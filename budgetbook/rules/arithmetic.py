@@ -1,8 +1,9 @@
 """SUM-001, CALC-001, SIGN-003: totals, computed cells and avvikelse signs, from the spec.
 
 Invariant: the rules yield ``Violation``s, not findings; the engine folds them so that one
-wrong cell is reported once, with every check it breaks. Row equations run batched through
-pandera over all books (``tables``); column sums are exact Decimal loops (``equations``).
+wrong cell is reported once, with every check it breaks. Every row equation and every total
+of a section is first tested over all books at once as float arrays (``tables``), which
+flags what may fail; the exact Decimal evaluation (``equations``) decides each flagged one.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from typing import Sequence
 from ..book import Book
 from ..findings import Code, Severity
 from ..rootcause import Violation
-from .equations import row_checks, row_violations, sum_violations
-from .tables import equation_schema, run_schema, scopes_by_section, section_frame
+from .equations import row_checks, row_violations, sum_violation
+from .tables import row_suspects, section_tables, sum_suspects
 
 FEL = Severity.FEL
 
@@ -38,15 +39,21 @@ CODES = (
 def arithmetic(books: Sequence[Book], context) -> list[list[Violation]]:
     """Every row equation and every column sum of every book, batched per section."""
     out: list[list[Violation]] = [[] for _ in books]
-    for section, scopes in scopes_by_section(books, context.settings):
-        checks = {c.name: c for c in row_checks(section)}
-        frame, where = section_frame(scopes)
-        for flag in run_schema(equation_schema(section), frame, where):
-            v = row_violations(flag.scope, flag.row, checks[flag.check])
+    for section, table in section_tables(books, context):
+        checks = row_checks(section)
+        if not len(table) or (not checks and not any(c.total == "sum" for c in section.columns)):
+            continue
+        by_name = {c.name: c for c in checks}
+        for i, name in row_suspects(table, checks):
+            book_index, scope, row = table.where[i]
+            v = row_violations(scope, row, by_name[name])
             if v is not None:
-                out[flag.book].append(v)
-        for book_index, scope in scopes:
-            out[book_index].extend(sum_violations(scope))
+                out[book_index].append(v)
+        for i, col in sum_suspects(table):
+            book_index, scope, row = table.where[i]
+            v = sum_violation(scope, row, col)
+            if v is not None:
+                out[book_index].append(v)
     return out
 
 

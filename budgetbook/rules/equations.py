@@ -327,24 +327,17 @@ def total_items(data: SectionData, total: SectionRow) -> list[SectionRow]:
     return [r for r in (data.row(c) for c in spec.items) if r is not None]
 
 
-def sum_violations(scope: Scope) -> Iterator[Violation]:
-    """Every total row against the sum of its rows, for every column totalled by "sum"."""
-    data = scope.data
-    for total in data.total_rows():
-        items = total_items(data, total)
-        if not items:
-            continue
-        if total.spec.all_rows:
-            over = f"summan av raderna {items[0].excel_row}–{items[-1].excel_row}"
-        else:
-            over = " + ".join(r.label for r in items)
-        for col in scope.section.columns:
-            if col.total != "sum" or col.key not in total.cells:
-                continue
-            cell = total.cells[col.key]
-            # The total's own printed rounding (a formula total is exact).
-            own = ZERO if cell.formula or col.kind is not Kind.AMOUNT else scope.rounding
-            v = linear_violation(scope, "SUM-001", (total, col.key), [(r, col.key, 1) for r in items],
-                                 f"{total.label} {col.header} = {over}", target_uncertainty=own)
-            if v is not None:
-                yield v
+def sum_violation(scope: Scope, total: SectionRow, col: Column) -> Violation | None:
+    """A total row's cell in a column totalled by "sum" against the sum of its rows, exactly."""
+    items = total_items(scope.data, total)
+    if not items or col.total != "sum" or col.key not in total.cells:
+        return None
+    if total.spec.all_rows:
+        over = f"summan av raderna {items[0].excel_row}–{items[-1].excel_row}"
+    else:
+        over = " + ".join(r.label for r in items)
+    cell = total.cells[col.key]
+    # The total's own printed rounding (a formula total is exact).
+    own = ZERO if cell.formula or col.kind is not Kind.AMOUNT else scope.rounding
+    return linear_violation(scope, "SUM-001", (total, col.key), [(r, col.key, 1) for r in items],
+                            f"{total.label} {col.header} = {over}", target_uncertainty=own)

@@ -112,7 +112,7 @@ def _identity(row, section: str, columns: tuple[str, ...]) -> tuple | None:
     if section == "investeringar":  # the project number when there is one, else the name
         code = norm_name(row.value("projektnummer"))
         return ("nr", code) if code else (("namn", norm_name(row.value("projekt"))) if row.value("projekt") else None)
-    ident = tuple(norm_name(row.value(c)) for c in columns)
+    ident = tuple([norm_name(row.value(c)) for c in columns])
     return ident if ident[0] else None
 
 

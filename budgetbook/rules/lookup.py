@@ -25,7 +25,7 @@ def norm_name(text: object) -> str:
     """A name as compared across sections: case, dashes and spacing do not matter."""
     if text.__class__ is str:  # names repeat across rows and units: normalise each once
         return _norm_str(text)
-    return _norm(text)
+    return "" if text is None else _norm(text)
 
 
 def _norm(text: object) -> str:
@@ -34,7 +34,7 @@ def _norm(text: object) -> str:
     return _WS.sub(" ", s).strip()
 
 
-_norm_str = lru_cache(maxsize=8192)(_norm)
+_norm_str = lru_cache(maxsize=1 << 16)(_norm)  # a nämnd's book: every unit's names
 _DASH_SPACES = re.compile(r"\s*-\s*")
 
 

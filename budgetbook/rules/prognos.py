@@ -93,12 +93,13 @@ def check_explained(book: Book, context) -> Iterator[Finding]:
         avvikelse = row.number("prognosavvikelse")
         if avvikelse is None or avvikelse >= 0:
             continue
-        if any(mentions(text, row.label) for text in texts):  # a kommentar that discusses it by name
-            continue
         arsbudget = row.number("arsbudget_netto")
         share = abs(avvikelse) / abs(arsbudget) if arsbudget else None
         big = abs(avvikelse) * to_tkr > s.prognos_threshold_tkr or (share is not None and share > s.prognos_threshold_pct)
         if not big or name in kommentarer or name in atgarder:
+            continue
+        # Last, as it reads every kommentar: one that discusses the row by name.
+        if any(mentions(text, row.label) for text in texts):
             continue
         threshold = f"{fmt_value(s.prognos_threshold_tkr)} tkr eller {fmt_value(s.prognos_threshold_pct * 100)} %"
         yield make_finding(_CODE["PROG-004"], where(ekonomi, row, "prognosavvikelse"), actual=avvikelse,

@@ -20,7 +20,7 @@ from ..findings import Code, Finding, Location, Severity, make_finding
 from ..rootcause import Violation
 from ..spec import Sign
 from .equations import Scope
-from .tables import SignRule, required_sign, run_schema, scopes_by_section, section_frame, sign_rules, sign_schema
+from .tables import SignRule, section_tables, sign_rules, sign_suspects
 
 FEL = Severity.FEL
 FIX_COMMAND = "budgetbook fix-signs {file} -o {copy}"
@@ -62,23 +62,19 @@ def signs(books: Sequence[Book], context) -> list[list]:
     out: list[list] = [[] for _ in books]
     evidence: list[dict[str, Evidence]] = [{} for _ in books]
     cells: list[dict[str, list[Violation]]] = [{} for _ in books]
-    for section, scopes in scopes_by_section(books, settings):
-        rules = {r.name: r for r in sign_rules(section)}
+    for section, table in section_tables(books, context):
+        rules = sign_rules(section)
         if not rules:
             continue
-        frame, where = section_frame(scopes)
-        for book_index, scope in scopes:
-            evidence[book_index][section.key] = Evidence(signed=_signed_count(scope, rules.values()))
+        suspects, signed, intakter_negative, kostnader_positive = sign_suspects(table, rules)
+        for book_index, _ in table.scopes:
+            evidence[book_index][section.key] = Evidence(
+                int(signed[book_index]), int(intakter_negative[book_index]), int(kostnader_positive[book_index]))
             cells[book_index][section.key] = []
-        for flag in run_schema(sign_schema(section), frame, where):
-            rule = rules[flag.check]
-            sign = required_sign(rule, flag.row)
-            ev = evidence[flag.book][section.key]
-            if sign is Sign.POSITIVE:
-                ev.intakter_negative += 1
-            else:
-                ev.kostnader_positive += 1
-            cells[flag.book][section.key].append(_violation(flag.scope, flag.row, rule, sign))
+        for i, rule, sign in suspects:
+            book_index, scope, row = table.where[i]
+            if not is_ledger(evidence[book_index][section.key], settings):  # else SIGN-002 says it once
+                cells[book_index][section.key].append(_violation(scope, row, rule, sign))
     for i, book in enumerate(books):
         ledger = [k for k, ev in evidence[i].items() if is_ledger(ev, settings)]
         for key, vs in cells[i].items():
@@ -86,16 +82,6 @@ def signs(books: Sequence[Book], context) -> list[list]:
                 out[i].extend(vs)
         out[i].extend(_ledger_findings(book, ledger, evidence[i], settings))
     return out
-
-
-def _signed_count(scope: Scope, rules) -> int:
-    n = 0
-    for row in scope.data.rows:
-        for rule in rules:
-            cell = row.cells.get(rule.column)
-            if required_sign(rule, row) is not None and cell is not None and cell.number:
-                n += 1
-    return n
 
 
 def _violation(scope: Scope, row, rule: SignRule, sign: Sign) -> Violation:

@@ -1,26 +1,35 @@
-"""Per-table checks as pandera schemas built from the spec, run over many books at once.
+"""Row, total and sign checks of one section over many books at once, as arrays.
 
-Invariant: one DataFrame per section holds the rows of every book being validated (one
-pandera call per section, not one per small table, as consolidation validates hundreds of
-workbooks); each frame row remembers which book and which SectionRow it came from, so
-pandera's failure cases map back to cells. pandera is the fast, vectorised filter: it
-flags rows whose row-wise equality or sign rule fails (with a hair of extra sensitivity
-against float noise); the exact Decimal evaluation (``equations``) then decides and
-supplies the numbers. pandas and pandera are imported only when a check runs.
+Invariant: one ``SectionTable`` per section holds the non-empty rows of every book being
+validated (consolidation validates hundreds of workbooks), one float array per column, so
+each check is a handful of whole-column operations, not a Python loop per cell nor a
+library call per small table. Each table row remembers its book, scope and SectionRow, so
+a flagged row maps back to its cells. The arrays are only a filter: they flag every row
+whose equation, total or sign rule may fail, with a margin for float noise that can only
+flag more; the exact Decimal evaluation (``equations``) then decides and supplies the
+numbers, so every finding is the exact check's. The uncertainties mirror
+``Scope.uncertainty`` column by column. numpy is imported only when a check runs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from typing import Iterable, Sequence
 
 from ..book import Book, SectionRow
-from ..spec import Kind, Linear, Section, Sign
-from ..spec.model import Formula
-from .equations import RowCheck, Scope, checks_total_rows, row_checks
+from ..spec import Column, Kind, Linear, Section, Sign
+from .equations import RowCheck, Scope, checks_total_rows
 
-SLACK = 1e-9  # relative; the float filter flags a hair more than the exact check keeps
+# Float noise allowance, relative to the magnitude of what a check adds up, per term. The
+# float error of a sum of n terms is at most n × 1.1e-16 × Σ|terms|, and a tolerance may
+# itself add up the roundings of a whole nämnd's rows (a Summa of Summa rows): 1e-10 per
+# term covers that with room to spare, and only ever sends more rows to the exact check.
+NOISE = 1e-10
+# A ratio's tolerance divides by |denominator| − its rounding: when that difference is tiny
+# its float value is not trusted, and the row goes to the exact check.
+THIN = 1e-6
 
 
 @dataclass(frozen=True)
@@ -52,122 +61,361 @@ def required_sign(rule: SignRule, row: SectionRow) -> Sign | None:
     return rule.sign if rule.sign is not None else row_sign(row)
 
 
-@dataclass(frozen=True)
-class Flag:
-    book: int  # index into the books being validated
-    scope: Scope
-    row: SectionRow
-    check: str  # the pandera check name: a RowCheck or SignRule name
+@dataclass
+class TotalRow:
+    """A non-empty total row of the table and the table rows it adds up."""
+
+    index: int  # in the table
+    items: list[int]  # table indices of its non-empty items (total_items)
+    any_items: bool  # total_items is not empty (an empty row still counts as an item)
 
 
-def numeric_keys(section: Section) -> tuple[str, ...]:
-    return tuple(c.key for c in section.columns if c.kind.numeric)
+@dataclass
+class SectionTable:
+    """The non-empty rows of one section in many books, column by column."""
+
+    section: Section
+    scopes: Sequence[tuple[int, Scope]]  # (book index, scope) of every book that has the section
+    books: int  # how many books are being validated (book indices are below this)
+    _arrays: dict = field(default_factory=dict, repr=False)
+    _q: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def where(self) -> list[tuple[int, Scope, SectionRow]]:
+        """Per table row: its book index, scope and row."""
+        return self._memo("_where", lambda: [(i, scope, row) for i, scope in self.scopes
+                                             for row in scope.data.rows if not row.empty])
+
+    def __len__(self) -> int:
+        return len(self.where)
+
+    # --- per-row facts ---------------------------------------------------------------------
+
+    def _memo(self, key: str, make):
+        if key not in self._arrays:
+            self._arrays[key] = make()
+        return self._arrays[key]
+
+    @property
+    def book(self):
+        import numpy as np
+        return self._memo("_book", lambda: np.array([b for b, _, _ in self.where], dtype=np.intp))
+
+    @property
+    def total(self):
+        import numpy as np
+        return self._memo("_total", lambda: np.array([r.is_total for _, _, r in self.where], dtype=bool))
+
+    @property
+    def rowsign(self):
+        """+1 / −1 where the row's spec demands a sign of its amounts, else 0."""
+        import numpy as np
+        demand = {Sign.POSITIVE: 1, Sign.NEGATIVE: -1}
+        return self._memo("_rowsign", lambda: np.array([demand.get(row_sign(r), 0) for _, _, r in self.where],
+                                                       dtype=np.int8))
+
+    @property
+    def rounding(self):
+        """Half a unit of an amount's last printed digit, per row (its book's unit)."""
+        import numpy as np
+        return self._memo("_rounding", lambda: np.array([float(s.rounding) for _, s, _ in self.where]))
+
+    @property
+    def totals(self) -> list[TotalRow]:
+        """Every total row with its items (as ``equations.total_items``), in one pass."""
+        def make() -> list[TotalRow]:
+            where, out = self.where, []
+            start = 0
+            while start < len(where):  # one book's rows at a time
+                book, scope, _ = where[start]
+                end = start
+                while end < len(where) and where[end][0] == book:
+                    end += 1
+                before: list[int] = []  # the book's non-empty data rows so far
+                at = codes = None
+                for i in range(start, end):
+                    row = where[i][2]
+                    if not row.is_total:
+                        before.append(i)
+                    elif row.spec.all_rows:
+                        inside = [j for j in before if where[j][2].position < row.position]
+                        out.append(TotalRow(i, inside, bool(inside)))
+                    else:
+                        if at is None:
+                            at = {where[j][2].position: j for j in range(start, end)}
+                            codes = _first_by_code(scope.data.rows)
+                        items = [codes[c] for c in row.spec.items if c in codes]
+                        out.append(TotalRow(i, [at[r.position] for r in items if r.position in at], bool(items)))
+                start = end
+            return out
+        return self._memo("_totals", make)
+
+    @property
+    def total_items(self) -> Segments:
+        """The items of every total row (``totals``), to add up columns over."""
+        return self._memo("_total_items", lambda: Segments([t.items for t in self.totals]))
+
+    # --- per-column arrays -------------------------------------------------------------------
+
+    def _column(self, key: str):
+        """(value, number, formula, nonblank) of column ``key``: float value (nan: no
+        number), the Decimals, whether the cell holds a formula, whether it is not blank."""
+        if key not in self._arrays:
+            import numpy as np
+            cells = [r.cells.get(key) for _, _, r in self.where]
+            numbers = [c.value if c is not None and isinstance(c.value, Decimal) else None for c in cells]
+            value = np.array([float(v) if v is not None else np.nan for v in numbers], dtype=float)
+            formula = np.array([c is not None and c.formula for c in cells], dtype=bool)
+            nonblank = np.array([c is not None and not c.blank for c in cells], dtype=bool)
+            self._arrays[key] = (value, numbers, formula, nonblank)
+        return self._arrays[key]
+
+    def value(self, key: str):
+        return self._column(key)[0]
+
+    def formula(self, key: str):
+        return self._column(key)[2]
+
+    def nonblank(self, key: str):
+        return self._column(key)[3]
+
+    def lost(self, key: str):
+        """Where the float cannot stand for the Decimal at all: a non-zero number too small
+        for a float (text such as "0,000…1"), or too large. The exact check decides those."""
+        name = "_lost:" + key
+        if name not in self._arrays:
+            import numpy as np
+            value, numbers, _, _ = self._column(key)
+            lost = np.isinf(value)
+            for i in np.flatnonzero(value == 0):
+                lost[i] = numbers[i] != 0
+            self._arrays[name] = lost
+        return self._arrays[name]
+
+    def signum(self, key: str):
+        """+1 / −1 / 0 per row as the Decimal's sign (0 also where there is no number)."""
+        name = "_signum:" + key
+        if name not in self._arrays:
+            import numpy as np
+            value, numbers, _, _ = self._column(key)
+            s = np.sign(np.where(np.isnan(value), 0.0, value))
+            for i in np.flatnonzero(self.lost(key) & (s == 0)):
+                s[i] = 1 if numbers[i] > 0 else -1
+            self._arrays[name] = s
+        return self._arrays[name]
+
+    def q(self, key: str):
+        """Every row's ``Scope.uncertainty`` of column ``key``, as floats."""
+        if key not in self._q:
+            self._q[key] = self._uncertainty(key)
+        return self._q[key]
+
+    def _uncertainty(self, key: str):
+        import numpy as np
+
+        col = self.section.column(key)
+        value, numbers, formula, _ = self._column(key)
+        has = ~np.isnan(value)
+        if col.kind is Kind.AMOUNT:
+            out = np.where(has, self.rounding, 0.0)
+        elif col.kind in (Kind.PERCENT, Kind.NUMBER):
+            out = np.array([_printed_rounding(v, col.kind) if v is not None else 0.0 for v in numbers])
+        else:
+            out = np.zeros(len(self))
+        summed = self.total & (col.total == "sum")
+        if col.formula is not None:
+            computed = has & formula & ~summed
+            if computed.any():
+                f = col.formula
+                if isinstance(f, Linear):
+                    fq = sum((self.q(k) for k in f.inputs), np.zeros(len(self)))
+                else:
+                    fq = ratio_q(self.value(f.numerator), self.value(f.denominator),
+                                 self.q(f.numerator), self.q(f.denominator))
+                out = np.where(computed, fq, out)
+        if col.total == "sum" and self.totals:
+            # A total adds up its rows' rounding (a typed total: at least its own); totals of
+            # totals (kostnadsslag's nettoresultat) settle within one pass per nesting level.
+            at = np.array([t.index for t in self.totals], dtype=np.intp)
+            own = self.rounding[at] if col.kind is Kind.AMOUNT else np.zeros(len(at))
+            typed = has[at] & ~formula[at]
+            for _ in range(len(self.section.total_rows)):
+                rows = self.total_items.sums(out)
+                out[at] = np.where(has[at], np.where(typed, np.maximum(rows, own), rows), 0.0)
+        return out
 
 
-def section_frame(scopes: Sequence[tuple[int, Scope]]):
-    """One frame over the non-empty rows of one section in many books."""
-    import pandas as pd
-
-    if not scopes:
-        return None, []
-    section = scopes[0][1].section
-    keys = numeric_keys(section)
-    records, where = [], []
-    for book_index, scope in scopes:
-        for row in scope.data.rows:
-            if row.empty:
-                continue
-            rec: dict = {"_book": book_index, "_total": row.is_total,
-                         "_rowsign": {Sign.POSITIVE: 1, Sign.NEGATIVE: -1}.get(row_sign(row), 0)}
-            for k in keys:
-                cell = row.cells.get(k)
-                usable = cell is not None and cell.number is not None
-                rec[k] = float(cell.number) if usable else float("nan")
-                rec["_q_" + k] = float(scope.uncertainty(row, k)) if usable else 0.0
-            records.append(rec)
-            where.append((book_index, scope, row))
-    if not records:
-        return None, []
-    return pd.DataFrame.from_records(records), where
+def _first_by_code(rows: Sequence[SectionRow]) -> dict[str, SectionRow]:
+    """Each code's first row, as ``SectionData.row`` finds it."""
+    out: dict[str, SectionRow] = {}
+    for r in rows:
+        if r.code is not None:
+            out.setdefault(r.code, r)
+    return out
 
 
-def _linear_ok(df, target: str, f: Linear):
-    expected = sum(w * df[k].fillna(0.0) for k, w in f.terms)
-    tol = df["_q_" + target] + sum(df["_q_" + k] for k in f.inputs)
-    all_blank = df[list(f.inputs)].isna().all(axis=1)
-    off = (df[target] - expected).abs() > tol * (1 - SLACK) - SLACK
-    return ~off | df[target].isna() | all_blank
+@lru_cache(maxsize=4096)  # equal Decimals give the same answer; figures repeat across rows and units
+def _printed_rounding(v: Decimal, kind: Kind) -> float:
+    """``Scope._uncertainty`` of a typed percent or number (see there)."""
+    if kind is Kind.NUMBER and v == v.to_integral_value():
+        return 0.0
+    places = max(2, -v.normalize().as_tuple().exponent)
+    return float(Decimal(5).scaleb(-places - 1))
 
 
-def _ratio_ok(df, target: str, numerator: str, denominator: str):
-    n, d, t = df[numerator], df[denominator], df[target]
-    r = n / d.where(d != 0)
-    slack = (d.abs() - df["_q_" + denominator]).where(lambda s: s > 0)
-    # As equations.ratio_uncertainty, vectorised.
-    tol = df["_q_" + target] + ((df["_q_" + numerator] + r.abs() * df["_q_" + denominator]) / slack).fillna(r.abs())
-    off = (t - r).abs() > tol * (1 - SLACK) - SLACK
-    return ~off | t.isna() | r.isna()
+def ratio_q(n, d, q_n, q_d):
+    """``equations.ratio_uncertainty`` over arrays (nan: a missing value)."""
+    import numpy as np
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.abs(n / d)
+        slack = np.abs(d) - q_d
+        out = np.where(slack > 0, (q_n + r * q_d) / np.where(slack > 0, slack, 1.0), r)
+    return np.where(np.isnan(n) | np.isnan(d) | (d == 0), 0.0, out)
 
 
-def _equation_check(section: Section, check: RowCheck):
-    import pandera.pandas as pa
+class Segments:
+    """Lists of table rows (each total's items), to add up any column over each at once."""
 
-    f: Formula = check.formula
-    on_totals = checks_total_rows(section, check)
+    def __init__(self, segments: Sequence[Sequence[int]]):
+        import numpy as np
 
-    def ok(df):
-        res = (_linear_ok(df, check.target, f) if isinstance(f, Linear)
-               else _ratio_ok(df, check.target, f.numerator, f.denominator))
-        return res if on_totals else res | df["_total"]
+        sizes = np.array([len(s) for s in segments], dtype=np.intp)
+        self.count = len(segments)
+        self.full = sizes > 0  # np.add.reduceat cannot sum an empty segment: those are 0
+        self.flat = np.array([i for s in segments for i in s], dtype=np.intp)
+        self.starts = np.concatenate(([0], np.cumsum(sizes[self.full])[:-1])).astype(np.intp)
+        self.sizes = sizes
 
-    return pa.Check(ok, name=check.name, ignore_na=False)
+    def sums(self, values):
+        """Σ values[i] over each segment (0 for an empty one)."""
+        import numpy as np
 
-
-def _sign_check(rule: SignRule):
-    import pandera.pandas as pa
-
-    def ok(df):
-        v = df[rule.column]
-        sign = (1 if rule.sign is Sign.POSITIVE else -1) if rule.sign is not None else df["_rowsign"]
-        return df["_total"] | v.isna() | (v * sign >= 0)
-
-    return pa.Check(ok, name=rule.name, ignore_na=False)
+        out = np.zeros(self.count)
+        if self.flat.size:
+            out[self.full] = np.add.reduceat(values[self.flat], self.starts)
+        return out
 
 
-@lru_cache(maxsize=None)
-def equation_schema(section: Section):
-    """Row-wise equalities of a section (its computed columns and relations)."""
-    return _schema(section, tuple(_equation_check(section, c) for c in row_checks(section)))
+def _off(found, expected, tol, magnitude, terms):
+    """Where |found − expected| may exceed ``tol``: beyond it by more than float noise could
+    hide, or not a finite number at all (the exact check decides both). ``terms``: how many
+    terms were added (a number, or one per row)."""
+    import numpy as np
+
+    with np.errstate(invalid="ignore", over="ignore"):
+        diff = np.abs(found - expected)
+        margin = magnitude * (NOISE * (terms + 2))
+        return (diff > tol - margin) | ~np.isfinite(diff) | ~np.isfinite(tol) | ~np.isfinite(margin)
 
 
-@lru_cache(maxsize=None)
-def sign_schema(section: Section):
-    """Sign rules of a section (column signs and row signs)."""
-    return _schema(section, tuple(_sign_check(r) for r in sign_rules(section)))
+def _nan0(a):
+    import numpy as np
+    return np.where(np.isnan(a), 0.0, a)
 
 
-def _schema(section: Section, checks: tuple):
-    import pandera.pandas as pa
+def linear_suspects(table: SectionTable, target: str, terms: Sequence[tuple[str, int]]):
+    """Rows where ``target = Σ weight × term`` may fail (``equations.linear_violation``)."""
+    import numpy as np
 
-    columns = {k: pa.Column(float, nullable=True) for k in numeric_keys(section)}
-    columns["_total"] = pa.Column(bool)
-    return pa.DataFrameSchema(columns, checks=list(checks), name=section.key)
+    t = table.value(target)
+    vals = [_nan0(table.value(k)) for k, _ in terms]
+    expected = sum((w * v for (_, w), v in zip(terms, vals)), np.zeros(len(table)))
+    tol = table.q(target) + sum((table.q(k) for k, _ in terms), np.zeros(len(table)))
+    some = np.zeros(len(table), dtype=bool)
+    for k, _ in terms:
+        some |= table.nonblank(k)
+    magnitude = np.abs(_nan0(t)) + sum((np.abs(v) for v in vals), np.zeros(len(table))) + tol
+    lost = table.lost(target)
+    for k, _ in terms:
+        lost = lost | table.lost(k)
+    return ~np.isnan(t) & some & (_off(t, expected, tol, magnitude, len(terms)) | lost)
 
 
-def run_schema(schema, frame, where) -> list[Flag]:
-    """Validate lazily; every failure case becomes a Flag at its book and row."""
-    import pandera.pandas as pa
+def ratio_suspects(table: SectionTable, target: str, numerator: str, denominator: str):
+    """Rows where ``target = numerator / denominator`` may fail (``equations.ratio_violation``)."""
+    import numpy as np
 
-    if frame is None or not schema.checks:
+    t, n, d = table.value(target), table.value(numerator), table.value(denominator)
+    q_d = table.q(denominator)
+    tol = table.q(target) + ratio_q(n, d, table.q(numerator), q_d)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = n / np.where(d != 0, d, np.nan)
+        slack = np.abs(d) - q_d
+        thin = (slack > 0) & (slack < THIN * np.abs(d))
+        magnitude = np.abs(t) + np.abs(r) + tol
+        lost = table.lost(target) | table.lost(numerator) | table.lost(denominator)
+        return ~np.isnan(t) & (~np.isnan(r) & (_off(t, r, tol, magnitude, 4) | thin) | lost & ~np.isnan(n) & ~np.isnan(d))
+
+
+def row_suspects(table: SectionTable, checks: Iterable[RowCheck]) -> list[tuple[int, str]]:
+    """(table row, check name) of every row equation that may fail, by row then name."""
+    import numpy as np
+
+    section = table.section
+    out = []
+    for check in checks:
+        f = check.formula
+        bad = (linear_suspects(table, check.target, f.terms) if isinstance(f, Linear)
+               else ratio_suspects(table, check.target, f.numerator, f.denominator))
+        if not checks_total_rows(section, check):
+            bad &= ~table.total
+        out += [(int(i), check.name) for i in np.flatnonzero(bad)]
+    return sorted(out)
+
+
+def sum_suspects(table: SectionTable) -> list[tuple[int, Column]]:
+    """(total row, column) of every total that may differ from the sum of its rows
+    (``equations.sum_violation``), in table then column order."""
+    import numpy as np
+
+    totals = [t for t in table.totals if t.any_items]
+    if not totals:
         return []
-    try:
-        schema.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-        cases = cases[cases["schema_context"] == "DataFrameSchema"].dropna(subset=["index"])
-        seen = sorted({(int(i), str(c)) for i, c in zip(cases["index"], cases["check"])})
-        return [Flag(where[i][0], where[i][1], where[i][2], check) for i, check in seen]
-    return []
+    at = np.array([t.index for t in totals], dtype=np.intp)
+    segments = Segments([t.items for t in totals])
+    counted = segments.sizes
+    out = []
+    for order, col in enumerate(table.section.columns):
+        if col.total != "sum":
+            continue
+        value = _nan0(table.value(col.key))
+        t = table.value(col.key)[at]
+        expected = segments.sums(value)
+        own = (np.where(table.formula(col.key)[at], 0.0, table.rounding[at]) if col.kind is Kind.AMOUNT
+               else np.zeros(len(at)))
+        tol = own + segments.sums(table.q(col.key))
+        some = segments.sums(table.nonblank(col.key).astype(float)) > 0
+        magnitude = np.abs(_nan0(t)) + segments.sums(np.abs(value)) + tol
+        lost = table.lost(col.key)
+        lost = lost[at] | (segments.sums(lost.astype(float)) > 0)
+        bad = ~np.isnan(t) & some & (_off(t, expected, tol, magnitude, counted) | lost)
+        out += [(int(at[j]), order, col) for j in np.flatnonzero(bad)]
+    return [(i, col) for i, _, col in sorted(out, key=lambda x: (x[0], x[1]))]
+
+
+def sign_suspects(table: SectionTable, rules: Sequence[SignRule]):
+    """The amounts with the wrong sign, as (table row, rule, the sign demanded) by row then
+    rule name; and per book the evidence: how many signed amounts are non-zero, how many
+    intäkter are negative and how many kostnader positive."""
+    import numpy as np
+
+    n = table.books
+    signed, intakter_negative, kostnader_positive = np.zeros(n, int), np.zeros(n, int), np.zeros(n, int)
+    out = []
+    for rule in rules:
+        demand = (np.full(len(table), 1 if rule.sign is Sign.POSITIVE else -1, dtype=np.int8)
+                  if rule.sign is not None else table.rowsign)
+        demand = np.where(table.total, 0, demand)
+        s = table.signum(rule.column)
+        signed += np.bincount(table.book[(demand != 0) & (s != 0)], minlength=n)
+        wrong = s * demand < 0
+        intakter_negative += np.bincount(table.book[wrong & (demand > 0)], minlength=n)
+        kostnader_positive += np.bincount(table.book[wrong & (demand < 0)], minlength=n)
+        out += [(int(i), rule.name, rule, Sign.POSITIVE if demand[i] > 0 else Sign.NEGATIVE)
+                for i in np.flatnonzero(wrong)]
+    out.sort(key=lambda x: (x[0], x[1]))
+    return [(i, rule, sign) for i, _, rule, sign in out], signed, intakter_negative, kostnader_positive
 
 
 def scopes_by_section(books: Sequence[Book], settings) -> Iterable[tuple[Section, list[tuple[int, Scope]]]]:
@@ -185,3 +433,18 @@ def scopes_by_section(books: Sequence[Book], settings) -> Iterable[tuple[Section
             scopes.append((i, Scope(data=data, order=order, unit=unit, rounding=settings.rounding(unit))))
         if scopes:
             yield section, scopes
+
+
+def section_tables(books: Sequence[Book], context) -> Iterable[tuple[Section, SectionTable]]:
+    """Each section of the spec with its table over ``books``. Within one validation run the
+    engine shares them (``Context.shared``): arithmetic and signs read the same cells once."""
+    shared = getattr(context, "shared", None)
+    ids = tuple(map(id, books))
+    for section, scopes in scopes_by_section(books, context.settings):
+        key = ("section_table", section.key, ids)
+        table = shared.get(key) if shared is not None else None
+        if table is None:
+            table = SectionTable(section=section, scopes=scopes, books=len(books))
+            if shared is not None:
+                shared[key] = table
+        yield section, table

@@ -24,7 +24,7 @@ quoted precision sets the tolerance ("3,2 mnkr" covers 3 150–3 250 tkr, "450 t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterator
 
@@ -154,24 +154,31 @@ def about_other_period(sentence: str, year: int | None, month: int | None) -> bo
 
 # --- the figures a kommentar is compared with ---------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # many per workbook, few ever quoted: cheap to make
 class Figure:
     value: Decimal  # in the workbook's unit
-    cell: str  # sheet!A1
-    what: str  # row label + column header
+    section: SectionData = field(compare=False, repr=False)
+    row: SectionRow = field(compare=False, repr=False)
     column: str = ""
     total: bool = False  # from a total row (Summa): the nämnd's or the unit's figure
+
+    # Where and what, only for the few figures a finding quotes.
+    @property
+    def cell(self) -> str:  # sheet!A1
+        return a1(self.section, self.row, self.column)
+
+    @property
+    def what(self) -> str:  # row label + column header
+        return f"{self.row.label}, {self.section.spec.column(self.column).header.lower()}"
 
 
 def _row_figures(sec: SectionData, row: SectionRow) -> list[Figure]:
     out = []
     for col in sec.spec.columns:
-        if col.kind is not Kind.AMOUNT:
-            continue
-        n = row.number(col.key)
-        if n is not None:
-            out.append(Figure(n, a1(sec, row, col.key), f"{row.label}, {col.header.lower()}", col.key,
-                              row.is_total))
+        if col.kind is Kind.AMOUNT:
+            n = row.number(col.key)
+            if n is not None:
+                out.append(Figure(n, sec, row, col.key, row.is_total))
     return out
 
 
@@ -211,29 +218,38 @@ class _Tables:
         total = self.ekonomi.grand_total() if self.ekonomi else None
         self.totals = _row_figures(self.ekonomi, total) if total is not None else []
         self.orsaker = book.section("prognosorsaker")
-        kostnadsslag = book.section("kostnadsslag")
-        self.kostnadsslag = [f for r in kostnadsslag.rows for f in _row_figures(kostnadsslag, r)] if kostnadsslag else []
+        self.orsaker_rows = self.orsaker.data_rows() if self.orsaker is not None else []
+        self.kostnadsslag = book.section("kostnadsslag")
+        # A kommentar per verksamhet, and many verksamheter in a nämnd's book: index once.
+        self.ekonomi_by_name = _by_verksamhet(self.rows)
+        self.orsaker_by_name = _by_verksamhet(self.orsaker_rows)
+        self.figures: dict[str, tuple[list[Figure], bool]] = {}
+        self._every: list[Figure] | None = None
 
     def for_verksamhet(self, name: str) -> tuple[list[Figure], bool]:
         """The figures of one verksamhet (and the totals); ``general`` when the name is none."""
-        mine = [r for r in self.rows if norm_name(r.value("verksamhet")) == name]
-        if not mine:
-            return self.every(), True
-        out = list(self.totals)
-        for r in mine:
-            out += _row_figures(self.ekonomi, r)
-        if self.orsaker is not None:
-            out += [f for r in self.orsaker.data_rows() if norm_name(r.value("verksamhet")) == name
-                    for f in _row_figures(self.orsaker, r)]
-        return out, False
+        if name not in self.figures:
+            mine = self.ekonomi_by_name.get(name)
+            if not mine:
+                self.figures[name] = (self.every(), True)
+            else:
+                out = list(self.totals)
+                for r in mine:
+                    out += _row_figures(self.ekonomi, r)
+                out += [f for r in self.orsaker_by_name.get(name, ()) for f in _row_figures(self.orsaker, r)]
+                self.figures[name] = (out, False)
+        return self.figures[name]
 
     def every(self) -> list[Figure]:
-        out = list(self.totals) + self.kostnadsslag
-        for r in self.rows:
-            out += _row_figures(self.ekonomi, r)
-        if self.orsaker is not None:
-            out += [f for r in self.orsaker.data_rows() for f in _row_figures(self.orsaker, r)]
-        return out
+        if self._every is None:
+            out = list(self.totals)
+            if self.kostnadsslag is not None:
+                out += [f for r in self.kostnadsslag.rows for f in _row_figures(self.kostnadsslag, r)]
+            for r in self.rows:
+                out += _row_figures(self.ekonomi, r)
+            out += [f for r in self.orsaker_rows for f in _row_figures(self.orsaker, r)]
+            self._every = out
+        return self._every
 
     def named_in(self, sentence: str) -> tuple[list[Figure], bool]:
         """Figures of rows the sentence names; and whether its subject is one of them."""
@@ -246,6 +262,14 @@ class _Tables:
                 out += _row_figures(self.ekonomi, r)
                 subject_named = subject_named or names_row(subject, r.label)
         return out, subject_named
+
+
+def _by_verksamhet(rows: list[SectionRow]) -> dict[str, list[SectionRow]]:
+    """Rows by their normalised verksamhet (blank included: a kommentar without one)."""
+    out: dict[str, list[SectionRow]] = {}
+    for r in rows:
+        out.setdefault(norm_name(r.value("verksamhet")), []).append(r)
+    return out
 
 
 def _subject(sentence: str) -> str:

@@ -72,6 +72,7 @@ def check_netto(book: Book, context) -> Iterator[Finding]:
         return
     r = rounding(book, context.settings)
     ek_terms = _terms(ekonomi, summa)
+    netto_terms = _terms(kostnadsslag, netto)
     disagree: set[str] = set()
     for ks_key, ek_key, what in NETTO_PAIRS:
         if any(k in disagree for k in DERIVED_FROM.get(ks_key, ())):
@@ -79,7 +80,7 @@ def check_netto(book: Book, context) -> Iterator[Finding]:
         mine, theirs = netto.number(ks_key), summa.number(ek_key)
         if mine is None or theirs is None:
             continue
-        if abs(mine - theirs) > r * (ek_terms + _terms(kostnadsslag, netto)):
+        if abs(mine - theirs) > r * (ek_terms + netto_terms):
             disagree.add(ks_key)
             yield make_finding(_CODE["XREF-001"], where(kostnadsslag, netto, ks_key), expected=theirs,
                                actual=mine, difference=mine - theirs, what=what,
@@ -88,11 +89,12 @@ def check_netto(book: Book, context) -> Iterator[Finding]:
         row = kostnadsslag.row(code)
         if row is None:
             continue
+        row_terms = _terms(kostnadsslag, row)
         for ks_key, ek_key, what, what_ek in pairs:
             mine, theirs = row.number(ks_key), summa.number(ek_key)
             if mine is None or theirs is None:
                 continue
-            if abs(mine - theirs) > r * (ek_terms + _terms(kostnadsslag, row)):
+            if abs(mine - theirs) > r * (ek_terms + row_terms):
                 yield make_finding(_CODE["XREF-002"], where(kostnadsslag, row, ks_key), expected=theirs,
                                    actual=mine, difference=mine - theirs, what=what, what_ekonomi=what_ek,
                                    other_cell=a1(ekonomi, summa, ek_key), related=[a1(ekonomi, summa, ek_key)])
