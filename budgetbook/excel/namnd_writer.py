@@ -28,7 +28,7 @@ from ..consolidate import (CONFLICT, EXCLUDED, INCLUDED, INCLUDED_WITH_ERRORS, M
                            Trace)
 from ..excel_refs import cell_ref, col_letter, parse_range
 from ..findings import Finding, quote_sheet
-from ..source import EMPTY, RawCell, SheetGrid, TableInfo
+from ..source import EMPTY, Block, RawCell, SheetGrid, TableInfo
 from ..spec import SPEC
 from .cells import put
 from .template import BookContent, atomic_writer, build_workbook, number_format, print_setup, wrapped_lines
@@ -458,6 +458,27 @@ class _DraftGrid(SheetGrid):
         if v is None or v == "":
             return EMPTY
         return RawCell(value=as_written(v))
+
+    def block(self, first: int, last: int, cols: list[int]) -> Block:
+        """As SheetGrid.block, straight from the sheet's cells (formulas: no value yet)."""
+        cells = self._cells
+        values: list[list[Any]] = []
+        special: dict[int, dict[int, tuple]] = {}
+        for r in range(first, min(last, self.max_row) + 1):
+            row: list[Any] = []
+            for c in cols:
+                cell = cells.get((r, c))
+                if cell is None:
+                    row.append(None)
+                elif cell.data_type == "f":
+                    row.append(None)
+                    special.setdefault(r, {})[c] = (True, None)
+                else:
+                    v = cell.value
+                    row.append(None if v is None or v == "" else as_written(v))
+            values.append(row)
+        values += [[None] * len(cols) for _ in range(max(0, last - max(first - 1, self.max_row)))]
+        return values, special
 
     @property
     def cells(self) -> dict[tuple[int, int], RawCell]:  # type: ignore[override]
