@@ -15,11 +15,16 @@ pandas and pandera are imported only when a check runs, never at start-up.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 from ..spec import Column, Linear, Section
 from .equations import RowCheck, checks_total_rows, row_checks
 from .tables import SectionTable, linear_suspects, ratio_suspects, sum_suspects
+
+
+# Facts that are flags: the frame stores them as 0/1 beside the numbers, so that it is one
+# float block and a check reads every column it needs from one array.
+FLAGS = frozenset({"total", "nonblank", "lost", "items_some", "items_lost"})
 
 
 @dataclass(frozen=True)
@@ -33,10 +38,28 @@ class SectionSchema:
     sums: dict[str, tuple[int, Column]]  # "sum:<key>" → (column order, column)
 
     def frame(self, table: SectionTable):
-        """One row per table row (the index), one column per array the checks read."""
+        """One row per table row (the index), one float column per array the checks read."""
+        import numpy as np
         import pandas as pd
 
-        return pd.DataFrame({name: table.fact(*name.split(":")) for name in self.columns}, copy=False)
+        block = np.empty((len(self.columns), len(table)))  # column by column, as pandas keeps it
+        for j, name in enumerate(self.columns):
+            block[j] = table.fact(*name.split(":"))
+        return pd.DataFrame(block.T, columns=list(self.columns), copy=False)
+
+
+def reader(columns: Sequence[str]) -> Callable:
+    """For a check: frame → ``col(fact, key)``, the frame's arrays by fact and column key."""
+    position = {name: j for j, name in enumerate(columns)}
+
+    def read(frame):
+        values = frame.to_numpy()  # a view: the frame is one float block
+
+        def col(fact: str, key: str | None = None):
+            a = values[:, position[f"{fact}:{key}" if key else fact]]
+            return a > 0 if fact in FLAGS else a
+        return col
+    return read
 
 
 _SCHEMAS: dict[int, SectionSchema] = {}  # by id(section): sections are the spec's constants
@@ -52,20 +75,20 @@ def section_schema(section: Section) -> SectionSchema:
 def _build(section: Section) -> SectionSchema:
     import pandera.pandas as pa
 
-    checks, columns = [], {"total": None}
-
-    def reads(*names: str) -> Callable:
-        columns.update(dict.fromkeys(names))
-        return lambda frame: (lambda fact, key=None: frame[f"{fact}:{key}" if key else fact].to_numpy())
-
+    names = ["total"]
+    for check in row_checks(section):
+        names += [f"{fact}:{k}" for k in check.keys for fact in ("value", "q", "lost")]
+        if isinstance(check.formula, Linear):
+            names += [f"nonblank:{k}" for k in check.formula.inputs]
+    for col in section.columns:
+        if col.total == "sum":
+            names += [f"value:{col.key}", "items_n", *(f"{fact}:{col.key}" for fact in
+                                                       ("items", "items_tol", "items_abs", "items_some", "items_lost"))]
+    columns = tuple(dict.fromkeys(names))
+    cols = reader(columns)
+    checks = []
     by_name = {}
     for check in sorted(row_checks(section), key=lambda c: c.name):
-        f = check.formula
-        keys = check.keys
-        names = [f"{fact}:{k}" for k in keys for fact in ("value", "q", "lost")]
-        if isinstance(f, Linear):
-            names += [f"nonblank:{k}" for k in f.inputs]
-        cols = reads(*names)
         on_totals = checks_total_rows(section, check)
         checks.append(pa.Check(_per_row(_row_check(check, on_totals), cols), name=check.name, ignore_na=False))
         by_name[check.name] = check
@@ -73,13 +96,11 @@ def _build(section: Section) -> SectionSchema:
     for order, col in enumerate(section.columns):
         if col.total != "sum":
             continue
-        cols = reads(f"value:{col.key}", "items_n",
-                     *(f"{fact}:{col.key}" for fact in ("items", "items_tol", "items_abs", "items_some", "items_lost")))
         name = f"sum:{col.key}"
-        checks.append(pa.Check(_per_row(lambda col, key=col.key: ~sum_suspects(col, key), cols),
+        checks.append(pa.Check(_per_row(lambda arrays, key=col.key: ~sum_suspects(arrays, key), cols),
                                name=name, ignore_na=False))
         sums[name] = (order, col)
-    return SectionSchema(section, pa.DataFrameSchema(checks=checks, name=section.key), tuple(columns),
+    return SectionSchema(section, pa.DataFrameSchema(checks=checks, name=section.key), columns,
                          by_name, sums)
 
 
