@@ -19,7 +19,7 @@ from typing import Callable, Sequence
 
 from ..spec import Column, Linear, Section
 from .equations import RowCheck, checks_total_rows, row_checks
-from .tables import SectionTable, linear_suspects, ratio_suspects, sum_suspects
+from .tables import SUM_FACTS, SectionTable, linear_suspects, ratio_suspects, sum_suspects
 
 
 # Facts that are flags: the frame stores them as 0/1 beside the numbers, so that it is one
@@ -82,10 +82,11 @@ def _build(section: Section) -> SectionSchema:
             names += [f"nonblank:{k}" for k in check.formula.inputs]
     for col in section.columns:
         if col.total == "sum":
-            names += [f"value:{col.key}", "items_n", *(f"{fact}:{col.key}" for fact in
-                                                       ("items", "items_tol", "items_abs", "items_some", "items_lost"))]
+            names += [f"value:{col.key}", "items_n", *(f"{fact}:{col.key}" for fact in SUM_FACTS)]
     columns = tuple(dict.fromkeys(names))
     cols = reader(columns)
+    # ignore_na=False: every row is judged by the check (pandera would otherwise pass a row
+    # whose columns are all nan, and look for such rows on every call).
     checks = []
     by_name = {}
     for check in sorted(row_checks(section), key=lambda c: c.name):

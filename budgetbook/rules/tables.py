@@ -7,8 +7,10 @@ library call per small table. Each table row remembers its book, scope and Secti
 a flagged row maps back to its cells. The table's arrays (values, per-cell tolerances that
 mirror ``Scope.uncertainty``, and on each total row what its rows add up to) are the
 columns of the frame that the section's pandera schema (``schema``) validates in one lazy
-call; the ``*_suspects`` functions here are that schema's vectorised checks. They are only
-a filter: they flag every row whose equation, total or sign rule may fail, with a margin
+call per run, however many books: ``linear_suspects``, ``ratio_suspects`` and
+``sum_suspects`` are that schema's vectorised checks. ``sign_suspects`` runs on the arrays
+directly, since the sign rules also count evidence per book. All of them are only a
+filter: they flag every row whose equation, total or sign rule may fail, with a margin
 for float noise that can only flag more; the exact Decimal evaluation (``equations``) then
 decides and supplies the numbers, so every finding is the exact check's. numpy is
 imported only when a check runs.
@@ -33,6 +35,10 @@ NOISE = 1e-10
 # A ratio's tolerance divides by |denominator| − its rounding: when that difference is tiny
 # its float value is not trusted, and the row goes to the exact check.
 THIN = 1e-6
+# What each total's rows add up to in a column, on the total's row: the sum, the tolerance
+# (the total's own rounding when typed, plus its rows'), Σ|value|, whether any of them is
+# filled in, and whether a float lost any of them (or the total itself).
+SUM_FACTS = ("items", "items_tol", "items_abs", "items_some", "items_lost")
 
 
 @dataclass(frozen=True)
@@ -221,29 +227,14 @@ class SectionTable:
         return self._arrays[name]
 
     def fact(self, fact: str, key: str | None = None):
-        """One array by name: ``fact(key)`` of column ``key``, or the per-row ``fact``."""
+        """One array by name: ``fact(key)`` of column ``key`` (a ``SUM_FACTS`` entry: from
+        ``_sums``), or the per-row ``fact``."""
+        if fact in SUM_FACTS:
+            return self._sums(key)[SUM_FACTS.index(fact)]
         return getattr(self, fact)(key) if key is not None else getattr(self, fact)
 
-    # What each total's rows add up to in column ``key`` (on the total's row; elsewhere nan
-    # or False): the sum, the tolerance (the total's own rounding when typed, plus its rows'),
-    # Σ|value|, whether any of them is filled in, whether a float lost any of them.
-
-    def items(self, key: str):
-        return self._sums(key)[0]
-
-    def items_tol(self, key: str):
-        return self._sums(key)[1]
-
-    def items_abs(self, key: str):
-        return self._sums(key)[2]
-
-    def items_some(self, key: str):
-        return self._sums(key)[3]
-
-    def items_lost(self, key: str):
-        return self._sums(key)[4]
-
     def _sums(self, key: str):
+        """``SUM_FACTS`` of column ``key``, on each total's row (elsewhere nan or False)."""
         name = "_sums:" + key
         if name not in self._arrays:
             import numpy as np
@@ -417,11 +408,11 @@ def sum_suspects(col, key: str):
     import numpy as np
 
     t, n = col("value", key), col("items_n")
-    tol = col("items_tol", key)
-    magnitude = np.abs(_nan0(t)) + col("items_abs", key) + tol
+    expected, tol, total_abs, some, lost = (col(fact, key) for fact in SUM_FACTS)
+    magnitude = np.abs(_nan0(t)) + total_abs + tol
     with np.errstate(invalid="ignore"):
-        bad = _off(t, col("items", key), tol, magnitude, n) | col("items_lost", key)
-    return ~np.isnan(n) & ~np.isnan(t) & col("items_some", key) & bad
+        bad = _off(t, expected, tol, magnitude, n) | lost
+    return ~np.isnan(n) & ~np.isnan(t) & some & bad
 
 
 def sign_suspects(table: SectionTable, rules: Sequence[SignRule]):
