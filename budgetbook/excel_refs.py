@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 
@@ -34,6 +35,7 @@ def cell_ref(row: int, col: int) -> str:
     return f"{col_letter(col)}{row}"
 
 
+@lru_cache(maxsize=1024)  # table ranges repeat in every workbook of a template
 def parse_range(ref: str) -> tuple[int, int, int, int]:
     """'A4:L14' → (min_row, min_col, max_row, max_col)."""
     a, _, b = ref.replace("$", "").partition(":")

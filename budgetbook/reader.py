@@ -11,21 +11,27 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from functools import lru_cache
 
-from .book import Book, CellValue, Header, SectionData, SectionRow
+from .book import Book, CellValue, Header, SectionData, SectionRow, shared_blank
 from .catalogue import code as catalogue_code
 from .excel_refs import cell_pos, col_letter, parse_range
 from .findings import Finding, Location, make_finding
 from .source import EMPTY, SheetGrid, TableInfo, WorkbookSource
 from .spec import SPEC, Column, Kind, Linear, Ratio, ReportSpec, RowSpec, Section
-from .values import NUMERIC_KINDS, number_from_float, parse_cell, text_number_traits
+from .values import AMOUNT_LIMIT, NUMERIC_KINDS, number_from_float, parse_cell, text_number_traits
 
 _WS = re.compile(r"\s+")
 
 
 def norm_header(text: object) -> str:
     """Header text as compared: case, spacing, soft hyphens and line breaks do not matter."""
-    s = str(text or "").replace("\u00ad", "").replace("-\n", "").casefold()
+    return _norm(str(text or ""))
+
+
+@lru_cache(maxsize=4096)  # the same headers and labels come back in every workbook
+def _norm(s: str) -> str:
+    s = s.replace("\u00ad", "").replace("-\n", "").casefold()
     return _WS.sub(" ", s).strip()
 
 
@@ -175,30 +181,173 @@ def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ct
     body_last = r2 - table.totals_rows
     _check_merged(grid, (body_first, c1, r2, c2), sec, table, ctx)
 
-    rows: list[SectionRow] = []
-    labels = _row_specs(sec, grid, columns, body_first, body_last, table, ctx)
-    present = [(col, col.key, columns[col.key], col_letter(columns[col.key]), col.kind in NUMERIC_KINDS)
-               for col in sec.columns if col.key in columns]
-    cell_at = grid.cell
-    for pos, excel_row in enumerate(range(body_first, body_last + 1)):
-        row_spec, label = labels[pos]
-        cells = {}
-        for col, key, idx, letter, numeric in present:
-            raw = cell_at(excel_row, idx)
-            v = raw.value
-            if numeric and v.__class__ is float and raw.error is None:
-                # Inlined hot path of _read_cell: a number in a number column (most cells).
-                value, problem = number_from_float(v, col.kind)
-                cells[key] = CellValue(f"{letter}{excel_row}", value, v, raw.formula, False, None, problem)
-            else:
-                cells[key] = _read_cell(grid, excel_row, idx, col, letter)
-        rows.append(SectionRow(position=pos, excel_row=excel_row, label=label, spec=row_spec,
-                               cells=cells, hidden=excel_row in grid.hidden_rows))
+    present = [col for col in sec.columns if col.key in columns]
+    idxs = [columns[col.key] for col in present]
+    values, special = grid.block(body_first, body_last, idxs)
+    label_at = next((k for k, col in enumerate(present) if col.key == sec.label_column), None)
+    labels = [_label_text(v[label_at]) for v in values] if label_at is not None else [""] * len(values)
+    width = len(idxs)
+    has_values = [vals.count(None) + vals.count("") != width for vals in values]  # what is not blank
+    specs = _row_specs(sec, labels, has_values, columns, body_first, body_last, table, ctx)
+
+    excel_rows = range(body_first, body_last + 1)
+    # Column by column (one pass in C then builds the rows' dicts): most cells are a whole
+    # number in a number column or plain text, made here without the general path of
+    # _read_cell; formula and error cells are looked up only in the columns that have them.
+    unknown: list[CellValue] = []  # formulas without a cached result, for _fill_computed
+    by_column_special: dict[int, dict[int, tuple]] = {}  # column → row → formula/error cell
+    for r, sp in special.items():
+        if body_first <= r <= body_last:
+            for c, found in sp.items():
+                by_column_special.setdefault(c, {})[r] = found
+    columns_values = list(zip(*values)) if values else [()] * width
+    by_column = [_read_column(grid, col, idx, column, by_column_special.get(idx), body_first, body_last, unknown)
+                 for col, idx, column in zip(present, idxs, columns_values)]
+    keys = [col.key for col in present]
+    hidden = grid.hidden_rows
+    rows = [SectionRow(pos, excel_row, label, row_spec, dict(zip(keys, cells)), excel_row in hidden)
+            for pos, (excel_row, (row_spec, label), cells) in enumerate(zip(excel_rows, specs, zip(*by_column)))]
+    if not by_column:
+        rows = [SectionRow(pos, excel_row, label, row_spec, {}, excel_row in hidden)
+                for pos, (excel_row, (row_spec, label)) in enumerate(zip(excel_rows, specs))]
     data = SectionData(spec=sec, sheet=table.sheet, table_ref=table.ref,
                        columns={k: col_letter(v) for k, v in columns.items()}, rows=rows)
-    _fill_computed(data, grid, columns)
+    if unknown:  # a file saved by Excel has none: every formula has its result
+        _fill_computed(data, grid, columns)
     _cell_findings(data, ctx, unit)
     return data
+
+
+def _read_column(grid: SheetGrid, col: Column, idx: int, column: tuple, formulas: dict[int, tuple] | None,
+                 first: int, last: int, unknown: list[CellValue]) -> list[CellValue]:
+    """The cells of one table column; ``formulas``: its formula and error cells by row."""
+    letter = col_letter(idx)
+    blanks = _blank_cells(letter, idx, first, last)
+    kind = col.kind
+    out = []
+    append = out.append
+    # Every cell as if it held no formula, by the loop for the column's kind; then the few
+    # formula and error cells are made again as what they are. A column of formulas (a
+    # computed column) is made cell by cell instead, each cell once.
+    if formulas and 2 * len(formulas) >= len(column):
+        for r, blank, v in zip(range(first, last + 1), blanks, column):
+            s = formulas.get(r)
+            if s is not None:
+                append(_formula_cell(grid, r, idx, col, letter, s, v, blank.ref, unknown))
+            elif v is None or v == "":
+                append(blank)
+            else:
+                append(_convert(v, False, col, blank.ref))
+        return out
+    if kind in NUMERIC_KINDS:
+        limit = _FAST_LIMIT[kind]
+        fractions = kind is not Kind.COUNT  # a fraction in a count column is IN-007
+        for blank, v in zip(blanks, column):
+            if v.__class__ is float:
+                if -limit <= v <= limit and v.is_integer():
+                    append(CellValue(blank.ref, Decimal(int(v)), v))
+                elif fractions and -limit <= v <= limit and len(text := repr(v)) - text.find(".") <= 10 \
+                        and "e" not in text:
+                    # values.decimal_from_float's answer for at most 9 decimals, inlined
+                    append(CellValue(blank.ref, Decimal(text), v))
+                else:
+                    append(_convert(v, False, col, blank.ref))
+            elif v is None or v == "":
+                append(blank)
+            else:
+                append(_convert(v, False, col, blank.ref))
+    elif kind in _PLAIN_TEXT:
+        for blank, v in zip(blanks, column):
+            if v.__class__ is str:
+                if (text := v.strip()) and text[0] != "#":
+                    append(CellValue(blank.ref, text, v))
+                elif not v:
+                    append(blank)
+                else:
+                    append(_convert(v, False, col, blank.ref))
+            elif v is None:
+                append(blank)
+            else:
+                append(_convert(v, False, col, blank.ref))
+    else:
+        for blank, v in zip(blanks, column):
+            append(blank if v is None or v == "" else _convert(v, False, col, blank.ref))
+    if formulas:
+        for r, s in formulas.items():
+            i = r - first
+            out[i] = _formula_cell(grid, r, idx, col, letter, s, column[i], blanks[i].ref, unknown)
+    return out
+
+
+def _formula_cell(grid: SheetGrid, r: int, idx: int, col: Column, letter: str, special: tuple, v,
+                  ref: str, unknown: list[CellValue]) -> CellValue:
+    """A formula or error cell (``special``: from the grid's block) whose value is ``v``."""
+    if special[1] is not None or v is None or v == "":  # an error, or a formula without result
+        cell = _read_cell(grid, r, idx, col, letter)
+        if cell.unknown:
+            unknown.append(cell)
+        return cell
+    limit = _FAST_LIMIT.get(col.kind)
+    if limit is not None and v.__class__ is float and -limit <= v <= limit and v.is_integer():
+        return CellValue(ref, Decimal(int(v)), v, True)
+    return _convert(v, True, col, ref)
+
+
+_BLANKS: dict[str, list[CellValue]] = {}
+_BLANKS_ROWS, _BLANKS_COLUMNS = 1024, 64  # beyond, a table makes its blank cells as it goes
+
+
+def _blank_cells(letter: str, idx: int, first: int, last: int) -> list[CellValue]:
+    """The blank cell of each row first..last of a column. Shared by every read (they are
+    immutable: book.shared_blank), so a blank cell costs nothing and its address is ready."""
+    if last > _BLANKS_ROWS or idx > _BLANKS_COLUMNS:
+        return [CellValue(f"{letter}{r}") for r in range(first, last + 1)]
+    cells = _BLANKS.get(letter)
+    if cells is None or len(cells) <= last:
+        cells = _BLANKS[letter] = [shared_blank(f"{letter}{r}") for r in range(max(last + 1, 128))]
+    return cells[first:last + 1]
+
+
+# Whole numbers within these bounds are read without further checks (values.number_from_float
+# gives the same): an amount beyond AMOUNT_LIMIT is IN-005, any number from 1e15 is handled there.
+_FAST_LIMIT = {k: (float(AMOUNT_LIMIT) if k is Kind.AMOUNT else 1e15 - 1) for k in NUMERIC_KINDS}
+
+_PLAIN_TEXT = frozenset([Kind.TEXT, Kind.CODE])
+
+
+@lru_cache(maxsize=256)
+def _choices(choices: tuple[str, ...]) -> dict[str, str]:
+    """A column's choices by their casefolded text: the first of equals wins, as in parse_cell."""
+    out: dict[str, str] = {}
+    for c in choices:
+        out.setdefault(c.casefold(), c)
+    return out
+
+
+def _convert(v, formula: bool, col: Column, ref: str) -> CellValue:
+    """A cell with a value that is not a plain whole number: _read_cell's general path."""
+    kind = col.kind
+    if v.__class__ is float and kind in NUMERIC_KINDS:
+        value, problem = number_from_float(v, kind)
+        return CellValue(ref, value, v, formula, False, None, problem)
+    if v.__class__ is str and kind in _PLAIN_TEXT:  # parse_cell's answer, without its detours
+        text = v.strip()
+        if not text:
+            return CellValue(ref, None, v, formula)
+        if text[0] != "#":  # every Excel error value starts with #
+            return CellValue(ref, text, v, formula)
+    elif kind is Kind.DATE and (v.__class__ is dt.datetime or v.__class__ is dt.date):
+        return CellValue(ref, v.date() if v.__class__ is dt.datetime else v, v, formula)
+    elif kind is Kind.CHOICE and v.__class__ is str and col.choices:
+        text = v.strip()
+        if text and text[0] != "#":
+            choice = _choices(col.choices).get(text.casefold())
+            return CellValue(ref, choice or text, v, formula, False, None, None if choice else "IN-006")
+    parsed = parse_cell(v, kind, col.choices)
+    if formula and parsed.error:  # a formula whose cached result is an error
+        return CellValue(ref=ref, raw=v, formula=True, error=parsed.error)
+    return CellValue(ref=ref, value=parsed.value, raw=v, formula=formula,
+                     error=parsed.error, problem=parsed.problem if parsed.problem else parsed.note)
 
 
 def _check_merged(grid: SheetGrid, box: tuple[int, int, int, int], sec: Section, table: TableInfo,
@@ -211,31 +360,24 @@ def _check_merged(grid: SheetGrid, box: tuple[int, int, int, int], sec: Section,
                                          cell=f"{col_letter(mc1)}{m1}"), range=rng, table=table.name)
 
 
-def _label_of(grid: SheetGrid, row: int, columns: dict[str, int], sec: Section) -> str:
-    idx = columns.get(sec.label_column)
-    if idx is None:
-        return ""
-    v = grid.cell(row, idx).value
+def _label_text(v) -> str:
     if v is None:
         return ""
-    if isinstance(v, float) and v.is_integer():
+    if v.__class__ is float and v.is_integer():
         v = int(v)
     return str(v).strip()
 
 
-def _row_specs(sec: Section, grid: SheetGrid, columns: dict[str, int], first: int, last: int,
-               table: TableInfo, ctx: _Ctx) -> list[tuple[RowSpec | None, str]]:
+def _row_specs(sec: Section, labels: list[str], has_values: list[bool], columns: dict[str, int],
+               first: int, last: int, table: TableInfo, ctx: _Ctx) -> list[tuple[RowSpec | None, str]]:
     """Which spec row each body row is: fixed rows in order, else totals by their label."""
-    labels = [_label_of(grid, r, columns, sec) for r in range(first, last + 1)]
     out: list[tuple[RowSpec | None, str]] = [(None, lab) for lab in labels]
     if sec.fixed_rows:
         expected = list(sec.fixed_rows)
         j = 0
         label_col = col_letter(columns.get(sec.label_column, 1))
         for i, lab in enumerate(labels):
-            row_has_values = lab or any(not grid.cell(first + i, c).value in (None, "")
-                                        for c in columns.values())
-            if not row_has_values:
+            if not (lab or has_values[i]):
                 continue
             match = next((k for k in range(j, len(expected))
                           if norm_header(expected[k].label) == norm_header(lab)), None)
@@ -259,7 +401,7 @@ def _row_specs(sec: Section, grid: SheetGrid, columns: dict[str, int], first: in
     for i in range(len(labels) - 1, -1, -1):
         t = totals.get(norm_header(labels[i]))
         if t is None:
-            if labels[i] or any(grid.cell(first + i, c).value not in (None, "") for c in columns.values()):
+            if labels[i] or has_values[i]:
                 break
             continue
         out[i] = (t, labels[i])
@@ -271,10 +413,6 @@ def _read_cell(grid: SheetGrid, row: int, col_idx: int, col: Column, letter: str
     ref = f"{letter or col_letter(col_idx)}{row}"
     if raw is EMPTY:
         return CellValue(ref=ref)
-    if raw.value.__class__ is float and col.kind in NUMERIC_KINDS and not raw.error:
-        # The common case, a number in a number column: what parse_cell does, without its detours.
-        value, problem = number_from_float(raw.value, col.kind)
-        return CellValue(ref=ref, value=value, raw=raw.value, formula=raw.formula, problem=problem)
     if raw.error:
         return CellValue(ref=ref, raw=raw.error, formula=raw.formula, error=raw.error,
                          problem=None if raw.formula else "IN-001")
@@ -282,12 +420,7 @@ def _read_cell(grid: SheetGrid, row: int, col_idx: int, col: Column, letter: str
         # Saved without a cached result (written by a script): what it shows is not known
         # here. Computed columns are filled in by _fill_computed; an input stays unknown.
         return CellValue(ref=ref, raw=raw.text, formula=True, unknown=True)
-    parsed = parse_cell(raw.value, col.kind, col.choices)
-    problem = parsed.problem
-    if raw.formula and parsed.error:  # a formula whose cached result is an error
-        return CellValue(ref=ref, raw=raw.value, formula=True, error=parsed.error)
-    return CellValue(ref=ref, value=parsed.value, raw=raw.value, formula=raw.formula,
-                     error=parsed.error, problem=problem if problem else parsed.note)
+    return _convert(raw.value, raw.formula, col, ref)
 
 
 def _fill_computed(data: SectionData, grid: SheetGrid, columns: dict[str, int]) -> None:
@@ -300,13 +433,15 @@ def _fill_computed(data: SectionData, grid: SheetGrid, columns: dict[str, int]) 
     """
     sec = data.spec
     data_rows = [r for r in data.rows if not r.is_total]
-    computed = sec.computed_columns
+    computed = [(col, col.key, col.formula.inputs) for col in sec.computed_columns]
     for row in data_rows:
-        for col in computed:
-            cell = row.cells.get(col.key)
+        cells = row.cells
+        for col, key, inputs in computed:
+            cell = cells.get(key)
             if cell is None or not cell.formula or not cell.unknown:
                 continue
-            row.cells[col.key] = _filled(cell, *evaluate_cells(col, [row.cells.get(k) for k in col.formula.inputs]))
+            cells[key] = _filled(cell, *evaluate_cells(col, [cells.get(k) for k in inputs]))
+            row.changed()
     by_excel_row = {r.excel_row: r for r in data.rows}
     for row in data.rows:
         if not row.is_total:
@@ -326,6 +461,9 @@ def _fill_computed(data: SectionData, grid: SheetGrid, columns: dict[str, int]) 
                 row.cells[col.key] = _filled(cell, *_sum_cells(cells))
             elif col.total == "formula" and col.formula is not None:
                 row.cells[col.key] = _filled(cell, *evaluate_cells(col, [row.cells.get(k) for k in col.formula.inputs]))
+            else:
+                continue
+            row.changed()
 
 
 _SUM = re.compile(r"^\s*SUM\((.*)\)\s*$", re.IGNORECASE)
@@ -366,7 +504,7 @@ def _sum_cells(cells: list[CellValue | None]) -> tuple[Decimal | None, str | Non
 
 def evaluate_cells(col: Column, inputs: list[CellValue | None]) -> tuple[Decimal | None, str | None, bool]:
     """(value, error, unknown) that a computed column's template formula shows for its inputs."""
-    cells = [c or CellValue(ref="") for c in inputs]
+    cells = [c if c is not None else _NO_CELL for c in inputs]
     for c in cells:
         if c.error:
             return None, c.error, False
@@ -374,9 +512,13 @@ def evaluate_cells(col: Column, inputs: list[CellValue | None]) -> tuple[Decimal
             return None, None, True
     if any(c.problem and c.number is None for c in cells):
         return None, "#VALUE!", False  # text in a term: Excel shows #VALUE!
-    value = evaluate(col, {k: c.number for k, c in zip(col.formula.inputs, cells)},
-                     blank={k: c.blank for k, c in zip(col.formula.inputs, cells)})
+    keys = col.formula.inputs
+    value = evaluate(col, {k: c.number for k, c in zip(keys, cells)},
+                     blank={k: c.blank for k, c in zip(keys, cells)})
     return value, None, False
+
+
+_NO_CELL = shared_blank("")
 
 
 def _filled(cell: CellValue, value: Decimal | None, error: str | None = None, unknown: bool = False) -> CellValue:
@@ -390,9 +532,10 @@ def evaluate(col: Column, inputs: dict[str, Decimal | None], blank: dict[str, bo
     """The value a computed column's formula gives, as the template's Excel formula does."""
     f = col.formula
     if isinstance(f, Linear):
-        if blank is not None and all(blank.get(k, True) for k in f.inputs):
+        keys = f.inputs
+        if blank is not None and all(blank.get(k, True) for k in keys):
             return None  # the template shows "" on an empty row
-        if any(inputs.get(k) is None and not (blank or {}).get(k, True) for k in f.inputs):
+        if any(inputs.get(k) is None and not (blank or {}).get(k, True) for k in keys):
             return None  # an input is unreadable: Excel shows #VALUE!, no number
         return sum((w * (inputs.get(k) or Decimal(0)) for k, w in f.terms), Decimal(0))
     if isinstance(f, Ratio):
@@ -405,6 +548,15 @@ def evaluate(col: Column, inputs: dict[str, Decimal | None], blank: dict[str, bo
 
 def _cell_findings(data: SectionData, ctx: _Ctx, unit: str) -> None:
     sec = data.spec
+    # Row dicts hold the table's columns in spec order (the reader makes them so and only
+    # replaces values): the plan of those columns walks along them without a lookup.
+    plan = [p for p in _findings_plan(sec) if p[1] in data.columns]
+    keys = [p[1] for p in plan]
+    tkr = unit == "tkr"
+    # What the quick test below needs per column, for data rows and for total rows:
+    # (a formula is expected, a blank is IN-012, a fraction is IN-013).
+    quick_data = [(computed, required, tkr and amount) for _, _, computed, _, required, amount in plan]
+    quick_total = [(computed or has_total, False, False) for _, _, computed, has_total, _, _ in plan]
     for row in data.rows:
         if row.empty:
             continue
@@ -413,12 +565,21 @@ def _cell_findings(data: SectionData, ctx: _Ctx, unit: str) -> None:
                                          cell=f"A{row.excel_row}", row_label=row.label),
                     row=row.excel_row, table=sec.table)
         is_total = row.is_total
-        for col in sec.columns:
-            cell = row.cells.get(col.key)
-            if cell is None:
-                continue
+        cells = row.cells
+        if list(cells) != keys:  # not as the reader made it: look each column up
+            found = [(p, q, cells[p[1]]) for p, q in zip(plan, quick_total if is_total else quick_data)
+                     if p[1] in cells]
+        else:
+            found = zip(plan, quick_total if is_total else quick_data, cells.values())
+        for (col, key, computed, has_total, required, amount), (formula_cell, blank_check, whole_check), cell in found:
+            # The common case, a cell no check below can object to, decided in a few tests.
+            if cell.problem is None and cell.error is None and not cell.unknown and (cell.formula or not formula_cell):
+                if cell.value is None:
+                    if not blank_check:
+                        continue
+                elif not whole_check or ((raw := cell.raw).__class__ is float and raw.is_integer()) or _whole(cell):
+                    continue
             codes = []
-            formula_cell = col.computed or (is_total and bool(col.total))
             if cell.problem:
                 codes.append(cell.problem)
             elif cell.error and cell.formula and not cell.filled and _inputs_readable(col, row):
@@ -427,15 +588,14 @@ def _cell_findings(data: SectionData, ctx: _Ctx, unit: str) -> None:
                 codes.append("IN-015")
             if formula_cell and not cell.formula and cell.blank and _has_inputs(col, row, is_total):
                 codes.append("IN-014")
-            if (col.computed or is_total) and not cell.formula and cell.value is not None \
-                    and (is_total and col.total or col.computed):
+            if (computed or is_total) and not cell.formula and cell.value is not None \
+                    and (is_total and has_total or computed):
                 codes.append("IN-011")
-            if not is_total and col.required and cell.blank:
+            if not is_total and required and cell.blank:
                 codes.append("IN-012")
-            if (unit == "tkr" and col.kind is Kind.AMOUNT and not col.computed and not is_total
-                    and cell.number is not None and cell.number != cell.number.to_integral_value()):
+            if tkr and amount and not is_total and not _whole(cell):
                 codes.append("IN-013")
-            if not codes:  # the common case: no Location or parameters built for nothing
+            if not codes:
                 continue
             loc = Location(file=ctx.file, section=sec.key, sheet=data.sheet, cell=cell.ref,
                            row_label=row.label, column=col.key)
@@ -451,6 +611,29 @@ def _cell_findings(data: SectionData, ctx: _Ctx, unit: str) -> None:
                     ctx.add(code, loc, found=found, fix=fix, **params)
                 else:
                     ctx.add(code, loc, **params)
+
+
+_PLANS: dict[int, tuple[Section, list]] = {}
+
+
+def _findings_plan(sec: Section) -> list[tuple[Column, str, bool, bool, bool, bool]]:
+    """Per column what _cell_findings asks of it: (column, key, computed, has a total,
+    required, a whole-tkr amount), worked out once per section spec."""
+    hit = _PLANS.get(id(sec))
+    if hit is None or hit[0] is not sec:
+        plan = [(col, col.key, col.computed, bool(col.total), col.required,
+                 col.kind is Kind.AMOUNT and not col.computed) for col in sec.columns]
+        hit = _PLANS[id(sec)] = (sec, plan)
+    return hit[1]
+
+
+def _whole(cell: CellValue) -> bool:
+    """Whether the cell's number has no fraction (true when it is no number)."""
+    raw = cell.raw
+    if raw.__class__ is float and raw.is_integer():  # read as Decimal(int(raw))
+        return True
+    n = cell.number
+    return n is None or n == n.to_integral_value()
 
 
 def _has_inputs(col: Column, row: SectionRow, is_total: bool) -> bool:

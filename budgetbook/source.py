@@ -8,13 +8,12 @@ budgetbook/excel and must give identical answers for the same workbook.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol, Sequence
 
 from .book import BookMeta
 
 
-@dataclass(frozen=True)
-class RawCell:
+class RawCell(NamedTuple):  # a named tuple: made far more often than a frozen dataclass is cheap
     value: Any = None  # cached result or constant; None when blank or no cached result
     formula: bool = False
     error: str | None = None  # an Excel error value stored as such (t="e")
@@ -22,6 +21,11 @@ class RawCell:
 
 
 EMPTY = RawCell()
+
+# What SheetGrid.block gives: the values of a rectangle, row by row (None or "" where a cell
+# is blank, holds an error or a formula without cached result: RawCell.value), and the
+# sheet's formula and error cells as row → column → (formula, error, …).
+Block = tuple[list[Sequence[Any]], dict[int, dict[int, tuple]]]
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,16 @@ class SheetGrid:
 
     def cell(self, row: int, col: int) -> RawCell:
         return self.cells.get((row, col), EMPTY)
+
+    def block(self, first: int, last: int, cols: list[int]) -> Block:
+        """The rows first..last in the columns cols at once (the reader's hot path)."""
+        cells = self.cells
+        values = [[cells.get((r, c), EMPTY).value for c in cols] for r in range(first, last + 1)]
+        special: dict[int, dict[int, tuple]] = {}
+        for (r, c), raw in cells.items():
+            if raw.formula or raw.error is not None:
+                special.setdefault(r, {})[c] = (raw.formula, raw.error)
+        return values, special
 
 
 class WorkbookSource(Protocol):

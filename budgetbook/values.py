@@ -62,9 +62,18 @@ def decimal_from_float(x: float) -> Decimal:
     """Exact decimal for a double read from a cell: 0.1 + 0.2 reads as 0.3."""
     if -1e15 < x < 1e15 and x.is_integer():  # the common case (tkr); same result, no string round trip
         return Decimal(int(x))
-    d = Decimal(repr(x))
-    q = d.quantize(Decimal("1e-9")) if abs(d) < Decimal("1e15") else d
+    text = repr(x)
+    point = text.find(".")
+    if point >= 0 and len(text) - point <= 10 and "e" not in text and -1e15 < x < 1e15:
+        # At most 9 decimals and no trailing zero (repr writes none): what the quantize and
+        # normalize below would give, without them.
+        return Decimal(text)
+    d = Decimal(text)
+    q = d.quantize(_NANO) if -1e15 < x < 1e15 else d  # the same test as abs(d) < 1e15: d is x's repr
     return normalize(q)
+
+
+_NANO = Decimal("1e-9")
 
 
 def normalize(d: Decimal) -> Decimal:

@@ -2,32 +2,31 @@
 
 Invariant: gives the same RawCells as the openpyxl source for the same file. calamine
 returns '' both for an empty cell, for a formula without cached result and for an error
-cell; one regex pass over the sheet XML (bounded to the rows read) recovers which cells
-hold formulas and which hold errors, plus hidden rows and merged ranges.
+cell; a scan of the sheet XML (bounded to the rows read) recovers which cells hold
+formulas and which hold errors, plus hidden rows and merged ranges.
 
 Speed (issue 8): the grid is lazy — a RawCell is made only for the cells the reader asks
-for — and each byte scan runs only when a cheap substring test says it can match.
+for one by one; a table's body goes to the reader as calamine's rows (SheetGrid.block) —
+formula cells are found from their few <f> tags, and each other scan runs only when a
+cheap substring test says it can match.
 """
 
 from __future__ import annotations
 
-import io
 import html
+import io
 import re
+from operator import itemgetter
 
 import python_calamine
 
-from ..excel_refs import col_index
-from ..source import EMPTY, RawCell, SheetGrid
+from ..excel_refs import col_index, col_letter
+from ..source import EMPTY, Block, RawCell, SheetGrid
 from .package import (EngineFault, Package, PackageError, book_meta, cut_after_row, engine_fault,
                       open_package, parse_range)
 
 # A formula cell and its text (empty for a shared formula's followers: <f t="shared" si="0"/>).
 _FORMULA_CELL = re.compile(rb'<c\s[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*(?<!/)><f(?:\s[^>]*?)?(?:/>|>([^<]*)</f>)')
-# The same, for the usual case where r is a cell's first attribute (Excel, openpyxl, LibreOffice
-# all write it so): about four times faster, used when no <c> tag in the sheet says otherwise.
-_FORMULA_CELL_R_FIRST = re.compile(rb'<c\sr="([A-Z]{1,3})(\d+)"[^>]*(?<!/)><f(?:\s[^>]*?)?(?:/>|>([^<]*)</f>)')
-_R_NOT_FIRST = re.compile(rb'<c\s(?!r=")')
 _ERROR_CELL = re.compile(
     rb'<c\s[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*?\bt="e"[^>]*(?<!/)>'
     rb'(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>([^<]*)</v>')
@@ -74,38 +73,39 @@ class FastSource:
                 raise
             raise PackageError("READ-004", reason=f"bladet {sheet}: {exc}") from None
         whole = self.package.part(info.part)
-        xml = cut_after_row(whole, max_row)
-        formulas, errors = _scan_cells(xml)
-        special: dict[tuple[int, int], RawCell] = {}
-        for pos, text in formulas.items():
-            if pos[0] <= max_row:
-                special[pos] = RawCell(value=_value_at(rows, pos), formula=True, text=text)
-        for pos, err in errors.items():
-            if pos[0] <= max_row:
-                special[pos] = RawCell(value=None, formula=pos in formulas, error=err, text=formulas.get(pos))
+        if max_row == self.package.read_rows.get(sheet):
+            xml = self.package.sheet_xml(info)  # cut once, when the package was checked
+        else:
+            xml = cut_after_row(whole, max_row)
+        special, has_errors = _scan_cells(xml, max_row)
         hidden: set[int] = set()
         if b"hidden=" in xml:
             hidden = {int(m) for m in _ROW_HIDDEN.findall(xml)} | {int(m) for m in _ROW_HIDDEN_REV.findall(xml)}
         merged = []
         if b"<mergeCell" in whole:
             merged = [parse_range(m.decode().replace("$", "")) for m in _MERGE.findall(whole)]
-        return _LazyGrid(rows, special, hidden_rows=hidden, merged=merged)
+        return _LazyGrid(rows, special, has_errors, hidden_rows=hidden, merged=merged)
 
 
 class _LazyGrid(SheetGrid):
-    """calamine's rows as a SheetGrid; a plain cell's RawCell is made when it is asked for."""
+    """calamine's rows as a SheetGrid; a cell's RawCell is made only when it is asked for."""
 
-    def __init__(self, rows: list[list], special: dict[tuple[int, int], RawCell],
-                 hidden_rows: set[int], merged: list[tuple[int, int, int, int]]):
+    def __init__(self, rows: list[list], special: dict[int, dict[int, tuple[bool, str | None, bytes]]],
+                 has_errors: bool, hidden_rows: set[int], merged: list[tuple[int, int, int, int]]):
         self.rows = rows
-        self.special = special  # formula and error cells, from the byte scan
+        # Formula and error cells from the byte scan: row → column → (formula, error, formula text).
+        self.special = special
+        self.has_errors = has_errors
         self.hidden_rows = hidden_rows
         self.merged = merged
 
     def cell(self, row: int, col: int) -> RawCell:
-        c = self.special.get((row, col))
-        if c is not None:
-            return c
+        sp = self.special.get(row)
+        s = sp.get(col) if sp else None
+        if s is not None:
+            formula, error, text = s
+            return RawCell(value=None if error else _value_at(self.rows, (row, col)), formula=formula,
+                           error=error, text=_formula_text(text) if formula else None)
         try:
             v = self.rows[row - 1][col - 1] if row > 0 and col > 0 else None
         except IndexError:
@@ -114,11 +114,33 @@ class _LazyGrid(SheetGrid):
             return EMPTY
         return RawCell(value=v)
 
+    def block(self, first: int, last: int, cols: list[int]) -> Block:
+        rows = self.rows
+        if first > 0 and cols and min(cols) > 0 and last <= len(rows) and \
+                max(cols) <= min((len(r) for r in rows[first - 1:last]), default=0):
+            at = [c - 1 for c in cols]
+            if len(at) == 1:
+                values = [(row[at[0]],) for row in rows[first - 1:last]]
+            else:  # calamine's "" (blank, or no cached result) stays: the reader reads it as blank
+                pick = itemgetter(*at)
+                values = [pick(row) for row in rows[first - 1:last]]
+        else:  # a short or ragged sheet: cell by cell
+            values = [[_value_at(rows, (r, c)) for c in cols] for r in range(first, last + 1)]
+        if self.has_errors:  # an error cell's value is its error, never what calamine made of it
+            for r, sp in self.special.items():
+                if first <= r <= last:
+                    for k, c in enumerate(cols):
+                        s = sp.get(c)
+                        if s is not None and s[1] is not None:
+                            row = values[r - first] = list(values[r - first])
+                            row[k] = None
+        return values, self.special
+
     @property
     def cells(self) -> dict[tuple[int, int], RawCell]:  # type: ignore[override]
         out = {(r, c): RawCell(value=v) for r, row in enumerate(self.rows, start=1)
                for c, v in enumerate(row, start=1) if v != "" and v is not None}
-        out.update(self.special)
+        out.update({(r, c): self.cell(r, c) for r, sp in self.special.items() for c in sp})
         return out
 
 
@@ -132,15 +154,61 @@ def _value_at(rows: list[list], pos: tuple[int, int]):
     return None if v == "" else v
 
 
-def _scan_cells(xml: bytes) -> tuple[dict[tuple[int, int], str | None], dict[tuple[int, int], str]]:
-    # Two findall passes in C: only formula and error cells make Python objects.
-    formulas: dict[tuple[int, int], str | None] = {}
-    if b"<f" in xml:
-        pattern = _FORMULA_CELL if _R_NOT_FIRST.search(xml) else _FORMULA_CELL_R_FIRST
-        formulas = {(int(r), col_index(c.decode())): (html.unescape(t.decode("utf-8", "replace")) or None)
-                    for c, r, t in pattern.findall(xml)}
-    errors = {}
+def _scan_cells(xml: bytes, max_row: int) -> tuple[dict[int, dict[int, tuple[bool, str | None, bytes]]], bool]:
+    """Formula and error cells up to max_row: row → column → (formula, error, formula text),
+    and whether there is any error cell among them.
+
+    Only formula and error cells make Python objects, and a formula's text is decoded only
+    when someone asks for it.
+    """
+    out: dict[int, dict[int, tuple[bool, str | None, bytes]]] = {}
+    cols = _COLUMNS
+    for c, r, t in _formula_cells(xml):
+        row = int(r)
+        if row <= max_row:
+            col = cols.get(c) or col_index(c.decode())
+            sp = out.get(row)
+            if sp is None:
+                sp = out[row] = {}
+            sp[col] = (True, None, t)
+    has_errors = False
     if b't="e"' in xml:
-        errors = {(int(r), col_index(c.decode())): v.decode("utf-8", "replace") or "#VALUE!"
-                  for c, r, v in _ERROR_CELL.findall(xml)}
-    return formulas, errors
+        for c, r, v in _ERROR_CELL.findall(xml):
+            row = int(r)
+            if row <= max_row:
+                has_errors = True
+                col = col_index(c.decode())
+                sp = out.setdefault(row, {})
+                formula = sp.get(col)
+                sp[col] = (formula is not None, v.decode("utf-8", "replace") or "#VALUE!",
+                           formula[2] if formula else b"")
+    return out, has_errors
+
+
+def _formula_cells(xml: bytes) -> list[tuple[bytes, bytes, bytes]]:
+    """What _FORMULA_CELL.findall(xml) gives, found from the few <f> tags rather than by
+    trying the pattern at every cell: the nearest <c before a formula is its cell."""
+    out = []
+    find, match = xml.find, _FORMULA_CELL.match
+    i = find(b"<f")
+    while i >= 0:
+        if xml[i + 2:i + 3] in _AFTER_F:
+            j = xml.rfind(b"<c", 0, i)
+            m = match(xml, j) if j >= 0 else None
+            if m is not None and m.end() > i:
+                out.append(m.groups())
+                i = find(b"<f", m.end())
+                continue
+        i = find(b"<f", i + 2)
+    return out
+
+
+_AFTER_F = frozenset([b">", b"/", b" ", b"\t", b"\r", b"\n"])
+
+
+def _formula_text(text: bytes) -> str | None:
+    s = text.decode("utf-8", "replace")
+    return (html.unescape(s) if "&" in s else s) or None
+
+
+_COLUMNS = {col_letter(i).encode(): i for i in range(1, 703)}  # A … ZZ

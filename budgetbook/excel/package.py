@@ -1,9 +1,10 @@
 """The .xlsx package as untrusted input: sniff, bound, and map its structure.
 
 Invariant: nothing here parses a part before the file has passed the format sniff and the
-size limits, and every XML part is parsed by defusedxml (no entities, no external
-references). What comes out is the workbook's structure (sheets, defined names, Excel
-Tables, what code or links it carries), never cell values: those are the sources' job.
+size limits; no XML part with a DTD is parsed at all (so no entity can be declared), and
+the parser here refuses DTDs and entities again (parse_elements). What comes out is the
+workbook's structure (sheets, defined names, Excel Tables, what code or links it carries),
+never cell values: those are the sources' job.
 """
 
 from __future__ import annotations
@@ -12,18 +13,18 @@ import hashlib
 import io
 import os
 import posixpath
+import pyexpat
 import re
 import stat
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from defusedxml import ElementTree as SafeET
 
 from ..book import BookMeta
 from ..excel_refs import col_index, parse_range  # noqa: F401  (parse_range re-exported)
 from ..source import TableInfo
-from defusedxml.common import DefusedXmlException
 
 # Limits on what is unpacked before parsing (documented in README, "Trasiga och fientliga filer").
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -38,9 +39,10 @@ MAX_READ_CELLS = 5_000_000
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-M = "{%s}" % NS_MAIN
-R = "{%s}" % NS_REL
-P = "{%s}" % NS_PKG_REL
+# Names as expat gives them with namespace_separator="}" (see parse_elements).
+M = NS_MAIN + "}"
+R = NS_REL + "}"
+P = NS_PKG_REL + "}"
 
 
 class PackageError(Exception):
@@ -87,10 +89,24 @@ class Package:
     read_rows: dict[str, int] = field(default_factory=dict)
     _values: bytes | None = None
 
+    _cut: dict[str, bytes] = field(default_factory=dict)
+
     def part(self, name: str) -> bytes:
-        if name not in self._cache:
-            self._cache[name] = _read_part(self.zip, name)
-        return self._cache[name]
+        data = self._cache.get(name)
+        if data is None:
+            data = self._cache[name] = _member(self.data, self.zip, name)
+        return data
+
+    def sheet_xml(self, sheet: SheetInfo) -> bytes:
+        """The sheet's XML as far as it is read: cut after its last read row (once)."""
+        xml = self._cut.get(sheet.part)
+        if xml is None:
+            xml = self.part(sheet.part)
+            last = self.read_rows.get(sheet.name)
+            if last is not None:
+                xml = cut_after_row(xml, last)
+            self._cut[sheet.part] = xml
+        return xml
 
     def values_data(self) -> bytes:
         """The bytes a value reader (calamine) opens: the file itself, or, when a sheet that
@@ -100,9 +116,8 @@ class Package:
             cuts = {}
             for s in self.sheets:
                 if s.name in self.read_rows and s.part in self.zip.NameToInfo:
-                    xml = self.part(s.part)
-                    cut = cut_after_row(xml, self.read_rows[s.name])
-                    if len(cut) != len(xml):
+                    cut = self.sheet_xml(s)
+                    if len(cut) != len(self.part(s.part)):
                         cuts[s.part] = cut
             self._values = self.data if not cuts else self._reduced(cuts)
         return self._values
@@ -174,13 +189,80 @@ def _ole_kind(data: bytes) -> str:
     return "xls"
 
 
-def parse_xml(data: bytes, part: str):
+def _refuse_dtd(*_args) -> None:
+    raise _Forbidden
+
+
+class _Forbidden(Exception):
+    pass
+
+
+def parse_elements(data: bytes, part: str, wanted: frozenset[str], text: str | None = None) -> tuple:
+    """The wanted elements of an XML part, in document order: (tag, attributes, text), names
+    as "namespace}local". Text is collected only for the element named ``text``.
+
+    The unit workbooks of one template carry the same structure parts, byte for byte, so a
+    small part's answer is kept by its bytes (and read-only to every caller).
+    """
+    if len(data) > _PARSED_PART_BYTES:
+        return _parse_elements(data, part, wanted, text)
+    key = (data, wanted, text)
+    hit = _PARSED.get(key)
+    if hit is None:
+        hit = _parse_elements(data, part, wanted, text)
+        if len(_PARSED) >= _PARSED_ENTRIES:
+            _PARSED.clear()
+        _PARSED[key] = hit
+    return hit
+
+
+_PARSED: dict[tuple, tuple] = {}
+_PARSED_ENTRIES, _PARSED_PART_BYTES = 512, 64 * 1024
+
+
+def _parse_elements(data: bytes, part: str, wanted: frozenset[str], text: str | None) -> tuple:
+    """parse_elements without the memo.
+
+    A plain expat pass, no tree: the structure parts (workbook, relationships, tables) are
+    parsed for every file read. Safe as defusedxml is: every part's prolog was checked for a
+    DTD before any parsing (_check_prologs), and a DTD, entity declaration or external
+    entity reaching expat is refused here too (READ-006).
+    """
+    out: list = []
+    p = pyexpat.ParserCreate(namespace_separator="}")
+    p.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
+    p.StartDoctypeDeclHandler = p.EntityDeclHandler = p.UnparsedEntityDeclHandler = _refuse_dtd
+    p.ExternalEntityRefHandler = _refuse_dtd
+    p.buffer_text = True
+    if text is None:
+        def start(tag, attrs):
+            if tag in wanted:
+                out.append((tag, attrs, None))
+    else:
+        pieces: list[str] = []
+
+        def start(tag, attrs):
+            p.CharacterDataHandler = None  # like ElementTree's .text: what comes before a child
+            if tag in wanted:
+                out.append((tag, attrs, None))
+                if tag == text:
+                    pieces.clear()
+                    p.CharacterDataHandler = pieces.append
+
+        def end(tag):
+            if tag == text and out and out[-1][0] == text:
+                p.CharacterDataHandler = None
+                out[-1] = (tag, out[-1][1], "".join(pieces))
+
+        p.EndElementHandler = end
+    p.StartElementHandler = start
     try:
-        return SafeET.fromstring(data)
-    except DefusedXmlException as exc:
-        raise PackageError("READ-006", part=part) from exc
-    except SafeET.ParseError as exc:
-        raise PackageError("READ-004", reason=f"{part}: {exc}") from exc
+        p.Parse(data, True)
+    except _Forbidden:
+        raise PackageError("READ-006", part=part) from None
+    except pyexpat.ExpatError as exc:
+        raise PackageError("READ-004", reason=f"{part}: {exc}") from None
+    return tuple(out)
 
 
 def open_package(path: str | Path, data: bytes | None = None) -> Package:
@@ -210,8 +292,9 @@ def open_package(path: str | Path, data: bytes | None = None) -> Package:
     if "[Content_Types].xml" not in names:
         raise PackageError("READ-002", detected="ett zip-arkiv som inte är en Excel-arbetsbok")
     try:
-        _check_prologs(zf, infos)
-        package = _map(path, data, zf, names)
+        cache: dict[str, bytes] = {}
+        _check_prologs(data, zf, infos, cache)
+        package = _map(path, data, zf, names, cache)
         _check_used_ranges(package)
         return package
     except PackageError:
@@ -268,19 +351,44 @@ def _read_part(zf: zipfile.ZipFile, name: str) -> bytes:
 MAX_PROLOG_BYTES = 64 * 1024  # Excel writes ~60 bytes before the root element
 
 
-def _check_prologs(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+def _check_prologs(data: bytes, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
+                   cache: dict[str, bytes]) -> None:
     """Refuse any XML part with a DTD, before any parser sees it.
 
     OOXML forbids DTDs (OPC M1.17), so one is always manipulation: entity expansion
-    ("billion laughs") or external entities. defusedxml refuses them where this module and
-    openpyxl parse, but calamine would read such a sheet with the entities silently dropped;
-    checking here gives both engines one answer. Only the prolog, up to the root element,
-    is decompressed; a prolog longer than any writer makes is refused the same way.
+    ("billion laughs") or external entities. parse_elements refuses them where this module
+    parses and defusedxml where openpyxl does, but calamine would read such a sheet with
+    the entities silently dropped; checking here gives both engines one answer. Only the
+    prolog, up to the root element, is decompressed; a prolog longer than any writer
+    makes is refused the same way.
+
+    The small parts reading goes on to parse (sheets, tables, relationships, workbook) are
+    decompressed whole here, once, and kept in ``cache``; the rest only as far as the prolog.
     """
     for info in infos:
-        if not info.filename.endswith((".xml", ".rels", ".vml")):
+        name = info.filename
+        if not name.endswith((".xml", ".rels", ".vml")):
             continue
-        with zf.open(info) as fh:
+        head = None
+        if info.file_size <= _EAGER_BYTES and (name.startswith(_EAGER_PREFIXES) or name.endswith(".rels")):
+            head = _inflate(data, info)
+            if head is not None:
+                cache[name] = head
+        if head is None:
+            head = _inflate(data, info, 1024)
+        if head is not None:
+            prolog, complete = _prolog(head[:1024])  # the root element is near the start
+            if not complete and len(head) > 1024:
+                prolog, complete = _prolog(head[:MAX_PROLOG_BYTES + 4096])
+            if "<!DOCTYPE" in prolog or "<!ENTITY" in prolog:
+                raise PackageError("READ-006", part=name)
+            if complete:
+                continue
+            if len(head) == info.file_size:  # all of it seen, and no root element
+                if len(head) > MAX_PROLOG_BYTES:
+                    raise PackageError("READ-006", part=name)
+                continue
+        with zf.open(info) as fh:  # a prolog past the first bytes, or an unusual member
             head = b""
             while True:
                 chunk = fh.read(4096)
@@ -291,6 +399,55 @@ def _check_prologs(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
                     raise PackageError("READ-006", part=info.filename)
                 if complete or not chunk:
                     break
+
+
+# Parts decompressed whole during the prolog check, because reading parses them anyway.
+_EAGER_BYTES = 1 << 20
+_EAGER_PREFIXES = ("xl/worksheets/", "xl/tables/", "xl/workbook.xml")
+
+
+def _inflate(data: bytes, info: zipfile.ZipInfo, size: int | None = None) -> bytes | None:
+    """A member's bytes straight from the archive: whole and CRC-checked, or with ``size``
+    at most its first ``size`` bytes. None when anything is unusual (encrypted, another
+    method, a damaged header or stream): the caller then reads through zipfile, which
+    raises what it raises. zipfile's per-member file objects cost more than the work here.
+    """
+    off = info.header_offset
+    if data[off:off + 4] != b"PK\x03\x04" or info.flag_bits & 1 or len(data) < off + 30:
+        return None
+    n, e = struct.unpack_from("<HH", data, off + 26)
+    start = off + 30 + n + e
+    end = start + info.compress_size
+    if end > len(data):
+        return None
+    want = info.file_size if size is None else min(size, info.file_size)
+    try:
+        if info.compress_type == zipfile.ZIP_STORED:
+            out = data[start:start + want]
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            d = zlib.decompressobj(-15)
+            if size is None:
+                out = d.decompress(memoryview(data)[start:end], want + 1)
+            else:  # fed in steps: a huge part's tail is never copied
+                out = b""
+                pos = start
+                while len(out) < want and pos < end:
+                    step = min(pos + 4096, end)
+                    out += d.decompress(memoryview(data)[pos:step], want - len(out))
+                    pos = step
+        else:
+            return None
+    except zlib.error:
+        return None
+    if size is None and (len(out) != info.file_size or zlib.crc32(out) != info.CRC):
+        return None
+    return out
+
+
+def _member(data: bytes, zf: zipfile.ZipFile, name: str) -> bytes:
+    info = zf.NameToInfo.get(name)
+    out = _inflate(data, info) if info is not None else None
+    return out if out is not None else _read_part(zf, name)
 
 
 _ELEMENT_START = re.compile(r"<[A-Za-z_]")
@@ -308,6 +465,9 @@ def _prolog(head: bytes) -> tuple[str, bool]:
 
 _ROW_START = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+# Every row start tag's number, b"" where it has none (or for </x:row>: the exact loop below
+# then decides). Anchored on the literal "row": several times faster than on "<".
+_ROW_NUMBERS = re.compile(rb'row\b(?<=<row|:row)(?:[^>]*?\br="(\d+)")?')
 _SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData>")
 
 
@@ -317,6 +477,10 @@ def cut_after_row(xml: bytes, max_row: int) -> bytes:
     Stops at the first row numbered past ``max_row``; a sheet whose rows carry no numbers
     is left whole (calamine counts those rows itself, so its work stays proportional).
     """
+    # Usually no row goes past max_row: one scan in C says so (b"" for a row without r=).
+    numbers = _ROW_NUMBERS.findall(xml)
+    if b"" not in numbers and max(map(int, numbers), default=0) <= max_row:
+        return xml
     for m in _ROW_START.finditer(xml):
         num = _ROW_NUMBER.search(m.group(1))
         if num is None:
@@ -336,7 +500,7 @@ def _check_used_ranges(package: "Package") -> None:
         last = package.read_rows.get(s.name)
         if last is None or s.part not in package.zip.NameToInfo:
             continue
-        xml = cut_after_row(package.part(s.part), last)
+        xml = package.sheet_xml(s)
         rows = _last_row(xml)
         if rows * 16_384 <= MAX_READ_CELLS:  # even a value in column XFD keeps it small
             continue
@@ -369,15 +533,33 @@ def _check_limits(infos: list[zipfile.ZipInfo]) -> None:
         raise PackageError("READ-005", reason=f"{total // 1_048_576} MiB uppackat, gränsen {MAX_UNCOMPRESSED_BYTES // 1_048_576} MiB")
 
 
-def _rels(zf: zipfile.ZipFile, names: set[str], part: str) -> dict[str, tuple[str, str]]:
+_RELATIONSHIP = frozenset([P + "Relationship"])
+
+
+def _rels(parts: "_Parts", part: str) -> dict[str, tuple[str, str]]:
     """Relationship id → (type suffix, target part) for a part."""
     folder, base = posixpath.split(part)
     rel_part = posixpath.join(folder, "_rels", base + ".rels")
-    if rel_part not in names:
+    if rel_part not in parts.names:
         return {}
-    root = parse_xml(_structure_part(zf, rel_part), rel_part)
+    data = parts.structure(rel_part)
+    key = (data, folder)
+    out = _RELS.get(key)  # read-only to callers, like parse_elements's answers
+    if out is None:
+        out = _resolve_rels(parse_elements(data, rel_part, _RELATIONSHIP), folder)
+        if len(data) <= _PARSED_PART_BYTES:
+            if len(_RELS) >= _PARSED_ENTRIES:
+                _RELS.clear()
+            _RELS[key] = out
+    return out
+
+
+_RELS: dict[tuple[bytes, str], dict[str, tuple[str, str]]] = {}
+
+
+def _resolve_rels(rels: tuple, folder: str) -> dict[str, tuple[str, str]]:
     out = {}
-    for rel in root.iter(P + "Relationship"):
+    for _, rel, _ in rels:
         target = rel.get("Target", "")
         if rel.get("TargetMode") == "External":
             resolved = target
@@ -403,30 +585,49 @@ def split_ref(text: str) -> tuple[str, str] | None:
     return sheet, f"{m.group(3)}{m.group(4)}"
 
 
-def _structure_part(zf: zipfile.ZipFile, name: str) -> bytes:
-    """A part this module parses whole (workbook, relationships, tables): bounded in size."""
-    size = zf.getinfo(name).file_size
-    if size > MAX_STRUCTURE_PART_BYTES:
-        raise PackageError("READ-005", reason=f"delen {name} är {size // 1_048_576} MiB, gränsen "
-                                              f"{MAX_STRUCTURE_PART_BYTES // 1_048_576} MiB")
-    return _read_part(zf, name)
+@dataclass
+class _Parts:
+    """The archive's members while the package is mapped."""
+
+    data: bytes
+    zip: zipfile.ZipFile
+    names: set[str]
+    cache: dict[str, bytes]
+
+    def structure(self, name: str) -> bytes:
+        """A part this module parses whole (workbook, relationships, tables): bounded in size."""
+        size = self.zip.getinfo(name).file_size
+        if size > MAX_STRUCTURE_PART_BYTES:
+            raise PackageError("READ-005", reason=f"delen {name} är {size // 1_048_576} MiB, gränsen "
+                                                  f"{MAX_STRUCTURE_PART_BYTES // 1_048_576} MiB")
+        out = self.cache.get(name)
+        if out is None:
+            out = self.cache[name] = _member(self.data, self.zip, name)
+        return out
 
 
 _OTHER_OFFICE = {"word/": "ett Word-dokument (.docx)", "ppt/": "en PowerPoint-presentation (.pptx)"}
 
 
-def _map(path: str, data: bytes, zf: zipfile.ZipFile, names: set[str]) -> Package:
-    root_rels = _rels(zf, names, "")
+_WORKBOOK = frozenset([M + "sheet", M + "definedName"])
+_TABLE = frozenset([M + "table", M + "tableColumn"])
+
+
+def _map(path: str, data: bytes, zf: zipfile.ZipFile, names: set[str], cache: dict[str, bytes]) -> Package:
+    parts = _Parts(data, zf, names, cache)
+    root_rels = _rels(parts, "")
     wb_part = next((t for typ, t in root_rels.values() if typ == "officeDocument"), "xl/workbook.xml")
     for prefix, what in _OTHER_OFFICE.items():
         if wb_part.startswith(prefix):
             raise PackageError("READ-002", detected=what)
     if wb_part not in names:
         raise PackageError("READ-004", reason="arbetsboksdelen saknas")
-    wb = parse_xml(_structure_part(zf, wb_part), wb_part)
-    wb_rels = _rels(zf, names, wb_part)
+    wb = parse_elements(parts.structure(wb_part), wb_part, _WORKBOOK, text=M + "definedName")
+    wb_rels = _rels(parts, wb_part)
     sheets = []
-    for s in wb.iter(M + "sheet"):
+    for tag, s, _ in wb:
+        if tag != M + "sheet":
+            continue
         rid = s.get(R + "id", "")
         typ, target = wb_rels.get(rid, ("", ""))
         if typ != "worksheet":
@@ -434,24 +635,27 @@ def _map(path: str, data: bytes, zf: zipfile.ZipFile, names: set[str]) -> Packag
         sheets.append(SheetInfo(s.get("name", ""), target, s.get("state", "visible")))
     defined = {}
     read_rows: dict[str, int] = {}
-    for dn in wb.iter(M + "definedName"):
-        if dn.get("localSheetId") is not None:
+    for tag, dn, text in wb:
+        if tag != M + "definedName" or dn.get("localSheetId") is not None:
             continue  # sheet-scoped names are the user's own
-        ref = split_ref(dn.text or "")
+        ref = split_ref(text or "")
         if ref:
             defined[dn.get("name", "").lower()] = ref
-            if ":" not in (dn.text or ""):  # a single cell (a header field) is read; a list is not
+            if ":" not in (text or ""):  # a single cell (a header field) is read; a list is not
                 read_rows[ref[0]] = max(read_rows.get(ref[0], 0), int(_ROW_OF.match(ref[1]).group(1)))
     tables = []
     for sh in sheets:
-        for typ, target in _rels(zf, names, sh.part).values():
+        for typ, target in _rels(parts, sh.part).values():
             if typ != "table" or target not in names:
                 continue
-            t = parse_xml(_structure_part(zf, target), target)
+            elements = parse_elements(parts.structure(target), target, _TABLE)
+            t = next((a for tag, a, _ in elements if tag == M + "table"), None)
+            if t is None:
+                continue  # no table element: nothing ET's root would have given either
             ref = _table_ref(t.get("ref", ""))
             if ref is None:
                 continue  # a table without a usable range is as good as missing (READ-011)
-            cols = tuple(c.get("name", "") for c in t.iter(M + "tableColumn"))
+            cols = tuple(a.get("name", "") for tag, a, _ in elements if tag == M + "tableColumn")
             tables.append(TableInfo(
                 name=t.get("displayName") or t.get("name", ""),
                 sheet=sh.name,
@@ -474,6 +678,7 @@ def _map(path: str, data: bytes, zf: zipfile.ZipFile, names: set[str]) -> Packag
         external_links=sum(1 for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml")),
         connections="xl/connections.xml" in names,
         sha256=hashlib.sha256(data).hexdigest(),
+        _cache=cache,
     )
 
 

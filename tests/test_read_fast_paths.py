@@ -1,0 +1,102 @@
+"""The shortcuts the fast read takes (issue 8) give what the general paths give."""
+
+from __future__ import annotations
+
+import io
+import pickle
+import zipfile
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from budgetbook.book import CellValue, shared_blank
+from budgetbook.excel import read_workbook
+from budgetbook.excel.package import PackageError, _inflate, cut_after_row, open_package, parse_elements
+from budgetbook.values import decimal_from_float, normalize
+
+from .helpers import make_workbook
+
+
+def _slow_decimal(x: float) -> Decimal:
+    """decimal_from_float as it was before its shortcuts: repr, quantize, normalize."""
+    if -1e15 < x < 1e15 and x.is_integer():
+        return Decimal(int(x))
+    d = Decimal(repr(x))
+    return normalize(d.quantize(Decimal("1e-9")) if abs(d) < Decimal("1e15") else d)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e17, max_value=1e17)
+       | st.builds(lambda n, k: round(n / 10 ** k, k), st.integers(-10 ** 12, 10 ** 12), st.integers(0, 12)))
+def test_decimal_from_float_shortcut_gives_the_same_decimal(x):
+    fast, slow = decimal_from_float(x), _slow_decimal(x)
+    assert fast == slow and str(fast) == str(slow)
+
+
+def test_cell_value_equality_ignores_raw_and_hash_agrees():
+    a = CellValue("B5", Decimal(3), 3.0)
+    b = CellValue("B5", Decimal(3), 3)
+    assert a == b and hash(a) == hash(b)
+    assert a != CellValue("B5", Decimal(3), 3.0, formula=True)
+    assert a.number == Decimal(3) and CellValue("A5", "text").number is None
+
+
+def test_a_shared_blank_is_a_blank_cell_that_cannot_change():
+    blank = shared_blank("C7")
+    assert blank == CellValue("C7") and hash(blank) == hash(CellValue("C7")) and blank.blank
+    with pytest.raises(AttributeError):
+        blank.value = Decimal(1)
+    copy = pickle.loads(pickle.dumps(blank))  # consolidate --jobs sends books between processes
+    assert copy == blank
+
+
+def test_row_lists_are_copies_and_computed_cells_are_filled_in_place(tmp_path):
+    # Written by a script: no formula has a cached result, so the reader fills them in.
+    path, _ = make_workbook(tmp_path / "b.xlsx", rows={"ekonomi": [{"verksamhet": "Barn och unga 0–20 år",
+                                                                    "utfall_intakter": 10}]})
+    sec = read_workbook(path).sections["ekonomi"]
+    rows = sec.data_rows()
+    rows.clear()
+    (row,) = sec.data_rows()
+    assert row.cells["utfall_netto"].filled and row.number("utfall_netto") == Decimal(10)
+    assert not row.empty and all(r.empty for r in sec.rows if r is not row and not r.is_total)
+    total = sec.grand_total()
+    assert total is sec.total_rows()[-1] and sec.row(total.code) is total
+    assert total.number("utfall_intakter") == Decimal(10)
+
+
+def test_the_cut_stops_at_the_first_row_past_the_last_read_row_even_out_of_order():
+    xml = (b'<worksheet><sheetData><row r="1"/><row r="900000"><c r="XFD900000"/></row><row r="3"/>'
+           b'</sheetData></worksheet>')
+    assert cut_after_row(xml, 10) == b'<worksheet><sheetData><row r="1"/></sheetData></worksheet>'
+    assert cut_after_row(xml, 900000) == xml
+
+
+def test_structure_parts_refuse_a_dtd_even_past_the_prolog_check():
+    evil = b'<!DOCTYPE r [<!ENTITY a "aaaa">]><r>&a;</r>'
+    with pytest.raises(PackageError) as exc:
+        parse_elements(evil, "xl/workbook.xml", frozenset(["r"]))
+    assert exc.value.code == "READ-006"
+    with pytest.raises(PackageError) as exc:
+        parse_elements(b"<r><unclosed></r>", "xl/workbook.xml", frozenset(["r"]))
+    assert exc.value.code == "READ-004"
+
+
+def test_members_read_straight_from_the_archive_or_through_zipfile(tmp_path):
+    path, _ = make_workbook(tmp_path / "b.xlsx")
+    data = path.read_bytes()
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    for info in zf.infolist():
+        assert _inflate(data, info) == zf.read(info)
+        assert _inflate(data, info, 100) == zf.read(info)[:100]
+    # A member whose bytes do not match its CRC is not taken from the fast path: zipfile reads
+    # it and says what is wrong, and the file is unreadable (READ-004), as before.
+    info = zf.getinfo("xl/workbook.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    broken = bytearray(data)
+    broken[start + info.compress_size // 2] ^= 0xFF
+    assert _inflate(bytes(broken), info) is None
+    with pytest.raises(PackageError) as exc:
+        open_package(str(path), data=bytes(broken))
+    assert exc.value.code == "READ-004"
