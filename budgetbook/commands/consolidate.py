@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import sqlite3
 from pathlib import Path
 from typing import Iterator
@@ -103,6 +104,8 @@ def run(*, inbox: Path, period: str, output: Path, config: Path | None, include_
     except HistoryError as exc:
         err.print(f"[red]{e(str(exc))}[/red]")
         return 2
+    finally:
+        gc.unfreeze()
 
 
 def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, include_failing: bool,
@@ -127,6 +130,11 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
         units = []
         for batch in _examine_all(files, inbox, period, cfg, names, jobs):
             units.extend(batch)
+            # What is kept lives until the run ends: out of the cyclic collector's sight, which
+            # otherwise walks every kept unit again and again as the heap grows (about a sixth
+            # of the CPU of a 300-unit run). Reference counting still frees what is dropped;
+            # run() gives the objects back to the collector when the run is over.
+            gc.freeze()
             progress.advance(task, len(batch))
         step = progress.add_task("Konsoliderar och skriver", total=3)
         result = consolidate(cfg, period, units, include_failing=include_failing, previous=previous,
