@@ -19,9 +19,11 @@ SEAL_PREFIX = "bb1:"  # bump when what is hashed changes
 
 
 def _canon(v: Any) -> Any:
+    if v is None or type(v) is str:  # the common case first
+        return v
     if isinstance(v, Decimal):
         return format(v.normalize(), "f") if v == v else "NaN"
-    if v is None or isinstance(v, (str, int, bool)):
+    if isinstance(v, (str, int, bool)):
         return v
     return str(v)
 
@@ -34,18 +36,21 @@ def seal(book: Book) -> str:
     secs = {}
     for key, sec in sorted(book.sections.items()):
         rows = []
+        columns = [(col.key, col.computed) for col in sec.spec.columns]  # looked up once per section
         for row in sec.rows:
             if row.empty:
                 continue
+            cells = row.cells
+            total = row.is_total
             vals = []
-            for col in sec.spec.columns:
-                cell = row.cells.get(col.key)
+            for col_key, computed in columns:
+                cell = cells.get(col_key)
                 if cell is None:
                     continue
-                if col.computed or row.is_total:
-                    vals.append([col.key, "=" if cell.formula else _canon(cell.value)])
+                if computed or total:
+                    vals.append([col_key, "=" if cell.formula else _canon(cell.value)])
                 else:
-                    vals.append([col.key, _canon(cell.value), cell.error])
+                    vals.append([col_key, _canon(cell.value), cell.error])
             rows.append([row.position, row.label, vals])
         secs[key] = rows
     doc["sections"] = secs

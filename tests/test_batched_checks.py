@@ -1,7 +1,8 @@
 """The batched array checks against a straightforward reference, on random workbooks.
 
-The arithmetic and sign rules test every section of every book at once as float arrays and
-evaluate exactly (Decimal) only what the arrays flag. Here the reference runs the exact
+The arithmetic and sign rules test every section of every book at once as float arrays (the
+arithmetic through one lazy pandera validation per section) and evaluate exactly (Decimal)
+only what the arrays flag. Here the reference runs the exact
 evaluation on every row, check and total of each book on its own, as the rules did before
 batching; both must give the same violations, in the same order. The random workbooks are
 near-consistent reports whose typed-over totals and computed cells are off by amounts at
@@ -22,9 +23,10 @@ from budgetbook.engine import Context, validate, validate_many
 from budgetbook.excel import read_workbook
 from budgetbook.rules.arithmetic import arithmetic
 from budgetbook.rules.equations import row_checks, row_violations, sum_violation
+from budgetbook.rules.schema import section_schema, suspects
 from budgetbook.rules.signs import Evidence, _ledger_findings, _violation, is_ledger, signs
 from budgetbook.rules.tables import required_sign, scopes_by_section, section_tables, sign_rules
-from budgetbook.spec import Sign
+from budgetbook.spec import SPEC, Sign
 
 from .helpers import HEADER, make_workbook
 
@@ -238,6 +240,7 @@ def test_batched_checks_equal_the_exact_reference(contents):
     books = _books(contents)
     context = Context()
     assert_uncertainties_mirror_the_exact_ones(books, context)
+    assert_failure_cases_are_the_failing_rows(books, context)
     assert arithmetic(books, context) == [reference_arithmetic(b, context) for b in books]
     assert signs(books, context) == [reference_signs(b, context) for b in books]
     assert validate_many(books, context) == [validate(b, context) for b in books]
@@ -251,6 +254,52 @@ def assert_uncertainties_mirror_the_exact_ones(books, context):
             for i, (_, scope, row) in enumerate(table.where):
                 exact = float(scope.uncertainty(row, key))
                 assert abs(q[i] - exact) <= 1e-12 * (1 + exact), (section.key, row.excel_row, key, q[i], exact)
+
+
+def assert_failure_cases_are_the_failing_rows(books, context):
+    """What ``suspects`` reads from pandera's failure cases is exactly where a check is False."""
+    for section, table in section_tables(books, context):
+        schema = section_schema(section)
+        frame = schema.frame(table)
+        failing = sorted((int(i), check.name) for check in schema.schema.checks
+                         for i in frame.index[~check._check_fn(frame).to_numpy()])
+        rows, sums = suspects(table)
+        assert sorted([(i, c.name) for i, c in rows] + [(i, f"sum:{c.key}") for i, c in sums]) == failing
+
+
+def test_each_section_schema_is_the_spec_s_arithmetic_built_once():
+    for section in SPEC.sections:
+        schema = section_schema(section)
+        assert section_schema(section) is schema  # cached, not rebuilt per validation
+        names = [c.name for c in schema.schema.checks]
+        assert names == (sorted(c.name for c in row_checks(section))
+                         + [f"sum:{c.key}" for c in section.columns if c.total == "sum"])
+        assert not any(c.element_wise for c in schema.schema.checks)
+
+
+def test_pandera_flags_a_wrong_total_and_a_wrong_netto_in_one_call():
+    import pandera.pandas as pa
+    import pytest
+
+    rows = [{"verksamhet": "A", "utfall_intakter": D(10), "utfall_kostnader": D(-20), "utfall_netto": D(-10)},
+            {"verksamhet": "B", "utfall_intakter": D(5), "utfall_kostnader": D(-5), "utfall_netto": D(3)}]
+    books = _books([{"rows": {"ekonomi": rows[:1]}},
+                    {"rows": {"ekonomi": rows}, "totals": {"ekonomi": {"summa": {"utfall_intakter": D(20)}}}}])
+    context = Context()
+    [(section, table)] = [(s, t) for s, t in section_tables(books, context) if s.key == "ekonomi"]
+    schema = section_schema(section)
+    with pytest.raises(pa.errors.SchemaErrors) as failed:
+        schema.schema.validate(schema.frame(table), lazy=True)
+    flagged = {(int(i), c) for i, c in zip(failed.value.failure_cases["index"], failed.value.failure_cases["check"])}
+    at = {(b, r.label): i for i, (b, _, r) in enumerate(table.where)}
+    summa = next(i for i, (b, _, r) in enumerate(table.where) if b == 1 and r.is_total)
+    # B's netto 3 is not 5 − 5 (±1,5); the typed Summa 20 is not 10 + 5 (±1). The Summa's
+    # own netto (−7 from its formula) is within the rounding of 20 − 25 (±3): not flagged.
+    assert flagged == {(at[1, "B"], "calc:utfall_netto"), (summa, "sum:utfall_intakter")}
+    found = arithmetic(books, context)
+    assert found == [reference_arithmetic(b, context) for b in books]
+    assert [(v.code, v.target.location.a1) for v in found[1]] == [("CALC-001", "Ekonomi!D6"),
+                                                                  ("SUM-001", "Ekonomi!B13")]
 
 
 def test_exact_where_floats_could_tip():

@@ -61,7 +61,7 @@ def test_summary_counts_namnd_warnings_instead_of_saying_all_hold(office):
     result = build(load_config(tmp / CONFIG_NAME), Period(2022, 8), [])
     warning = make_finding(_a_warning_code(), Location(sheet="Ekonomi", cell="C5"))
     c = console(80)
-    for line in cmd.summary(result, [warning], False, [], out, tmp / "h.sqlite", c.width):
+    for line in cmd.summary(result, [warning], [], out, tmp / "h.sqlite", c.width):
         c.print(line)
     text = text_of(c)
     assert "alla kontroller håller" not in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from decimal import Decimal
 
@@ -23,14 +24,20 @@ ROWS = [
 ]
 
 
-def _book(rows) -> bytes:
+def _book(rows, splice: bool = True, out=None) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Spårbarhet"
     for j, h in enumerate("ABCDEFGHIJKL", start=1):
         ws.cell(1, j, f"Rubrik {h}")
     ws.add_table(Table(displayName="Sparbarhet", ref=f"A1:L{len(rows) + 1}"))
-    return xlsx_out.transcribe(wb, {}, {"Spårbarhet": (2, rows)})
+    if out is None:
+        return xlsx_out.transcribe(wb, {}, {"Spårbarhet": (2, rows)}, splice=splice)
+    with open(out, "w+b") as fh:
+        fh.write(b"x" * 100_000)  # what a reused file held before: none of it may remain
+        fh.seek(0)
+        assert xlsx_out.transcribe(wb, {}, {"Spårbarhet": (2, rows)}, splice=splice, out=fh) is None
+    return out.read_bytes()
 
 
 def _values(data: bytes):
@@ -44,24 +51,54 @@ def _sheet_xml(data: bytes) -> bytes:
     return zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
 
 
-def test_spliced_rows_read_back_as_xlsxwriter_writes_them(monkeypatch):
+def test_spliced_rows_read_back_as_xlsxwriter_writes_them(tmp_path):
     assert xlsx_out._spliceable(ROWS)
     spliced = _book(ROWS)
-    monkeypatch.setattr(xlsx_out, "_spliceable", lambda rows: False)
-    written = _book(ROWS)
+    assert _book(ROWS, out=tmp_path / "fil.xlsx") == spliced
+    written = _book(ROWS, splice=False)
     assert _values(spliced) == _values(written)
-    assert b"inlineStr" in _sheet_xml(spliced) and b"inlineStr" not in _sheet_xml(written)
+    # spliced: rows without XlsxWriter's spans, texts appended to its shared strings
+    assert b'<row r="2">' in _sheet_xml(spliced) and b'<row r="2">' not in _sheet_xml(written)
+    assert b"inlineStr" not in _sheet_xml(spliced)
     table = [zipfile.ZipFile(io.BytesIO(d)).read("xl/tables/table1.xml") for d in (spliced, written)]
     assert table[0] == table[1] and b'ref="A1:L3"' in table[0]
-    assert _book(ROWS) == written  # same input, same bytes
+    assert _book(ROWS, splice=False) == written and _book(ROWS) == spliced  # same input, same bytes
 
 
-def test_rows_xlsxwriter_must_write_are_not_spliced():
+def test_rows_xlsxwriter_must_write_are_not_spliced(tmp_path):
     assert not xlsx_out._spliceable([("a", dt.datetime(2022, 8, 31, 12, 0))])
     assert not xlsx_out._spliceable([("a", True)])
     assert not xlsx_out._spliceable([("a", float("nan"))])
     assert not xlsx_out._spliceable([("x" * 20000,)])
     assert not xlsx_out._spliceable([("_x0041_ bokstavligt",)])
     data = _book([("a", dt.datetime(2022, 8, 31, 12, 0), True) + ("",) * 9])
-    assert b"inlineStr" not in _sheet_xml(data)
+    assert b'<row r="2">' not in _sheet_xml(data)  # met while streaming: the sheet goes through XlsxWriter
+    late = [("a", 1) + ("",) * 10] * 3000 + [("b", dt.datetime(2022, 8, 31, 12, 0)) + ("",) * 10]
+    assert _values(_book(late)) == _values(_book(late, splice=False))  # past the first streamed chunk
+    assert _book(late, out=tmp_path / "sen.xlsx") == _book(late)  # streamed into a file, started over
     assert _values(data)[0][1][:3] == ("a", 44804.5, True)  # unstyled, as before
+
+
+def test_a_workbook_without_shared_strings_gets_inline_strings():
+    def book(splice: bool) -> bytes:
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "Spårbarhet"
+        for j in range(1, 13):
+            ws.cell(1, j, j)  # numbers only: XlsxWriter writes no shared strings
+        return xlsx_out.transcribe(wb, {}, {"Spårbarhet": (2, ROWS)}, splice=splice)
+    spliced, written = book(True), book(False)
+    assert "xl/sharedStrings.xml" not in zipfile.ZipFile(io.BytesIO(spliced)).namelist()
+    assert b"inlineStr" in _sheet_xml(spliced)
+    assert _values(spliced) == _values(written)
+
+
+def test_texts_shared_once_and_counted():
+    rows = [("Ekonomi", "B5", "samma", "", "", "", "", "", "", 1, 2, "samma")] * 50
+    data = _book(rows)
+    sst = zipfile.ZipFile(io.BytesIO(data)).read("xl/sharedStrings.xml")
+    assert sst.count(b"<t>samma</t>") == 1
+    counts = re.compile(rb'count="\d+" uniqueCount="\d+"')
+    by_xlsxwriter = zipfile.ZipFile(io.BytesIO(_book(rows, splice=False))).read("xl/sharedStrings.xml")
+    assert counts.search(sst).group() == counts.search(by_xlsxwriter).group() == b'count="224" uniqueCount="15"'
+    assert _values(data)[0][1:] == [tuple(r[:3]) + (None,) * 6 + r[9:] for r in rows]

@@ -19,7 +19,6 @@ from ..findings import Location, make_finding
 from ..catalogue import code as catalogue_code
 from ..period import Period
 from ..reader import read_book
-from ..seal import seal
 from ..settings import Settings
 from ..spec import SPEC
 
@@ -41,7 +40,7 @@ def examine_batch(files: Sequence[tuple[str, str]], period: Period | None, setti
     context = Context(settings=settings, period=period,
                       verksamheter=tuple(verksamheter) if verksamheter else None)
     found = engine.validate_many([book for book, _, _ in read], context)
-    return [unit_file(book, findings, file=label, seal=seal_status(stored, seal(book)), mtime=mtime)
+    return [unit_file(book, findings, file=label, seal=seal_status(stored, book), mtime=mtime)
             for (book, stored, mtime), findings, (_, label) in zip(read, found, files)]
 
 

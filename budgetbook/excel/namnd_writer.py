@@ -3,21 +3,21 @@
 Invariant: the section sheets come from the same template code as the units' workbooks
 (build_workbook, consolidated: every figure a locked result, not a yellow input), with
 computed cells and total rows as formulas so the workbook stays live; every formula is
-stored with the value budgetbook computed for it (read back from the draft), so readers
-that do not recalculate see the figures. The layout is built as an openpyxl Workbook in
-memory and written by XlsxWriter (xlsx_out.transcribe); the huge Spårbarhet rows skip
-openpyxl and are streamed into the sheet's XML. Every value that came from a unit or a file name goes through
-``cells.put`` (never a formula); the file is written by ``atomic_write`` only.
+stored with the value budgetbook computed for it (the reader's, on the draft: the layout
+read in memory as a file reader would read the written file), so readers that do not
+recalculate see the figures. The layout is built as an openpyxl Workbook in memory, never
+saved, and written by XlsxWriter (xlsx_out.transcribe); the huge Spårbarhet rows skip
+openpyxl and are streamed into the sheet's XML. Every value that came from a unit or a file
+name goes through ``cells.put`` (never a formula); the file is written by ``atomic_writer`` only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -28,9 +28,10 @@ from ..consolidate import (CONFLICT, EXCLUDED, INCLUDED, INCLUDED_WITH_ERRORS, M
                            Trace)
 from ..excel_refs import cell_ref, col_letter, parse_range
 from ..findings import Finding, quote_sheet
+from ..source import EMPTY, Block, RawCell, SheetGrid, TableInfo
 from ..spec import SPEC
 from .cells import put
-from .template import BookContent, atomic_write, build_workbook, number_format, print_setup, wrapped_lines
+from .template import BookContent, atomic_writer, build_workbook, number_format, print_setup, wrapped_lines
 
 STATUS_SHEET = "Status"
 TRACE_SHEET = "Spårbarhet"
@@ -63,32 +64,27 @@ class RunInfo:
 @dataclass
 class NamndWorkbook:
     """The nämnd workbook being built: its layout (openpyxl, in memory), the sections as read
-    back (``draft``: validated, and the source of every formula's value), the formulas'
-    values by (sheet, A1), and the rows written without openpyxl (sheet → first row, rows)."""
+    from it (``draft``: validated, and the source of every formula's value; the caller may
+    drop it once validated), the formulas' values by (sheet, A1), and the rows written
+    without openpyxl (sheet → first row, rows)."""
 
     wb: Workbook
-    draft: Book
+    draft: Book | None
     cached: dict[tuple[str, str], Any]
-    bulk: dict[str, tuple[int, list[tuple]]]
+    bulk: dict[str, tuple[int, "TraceRows"]]
 
 
 def section_workbook(result: Consolidation, label: str = "nämnd.xlsx") -> NamndWorkbook:
-    """The nämnd's report sections in the units' standard layout, read back once: the reader
-    computes every formula (no cached values yet), which gives the values to store."""
+    """The nämnd's report sections in the units' standard layout, and the draft Book read from
+    that layout in memory: the reader computes every formula (none has a value yet), which
+    gives the values to store. Nothing is saved and read back."""
     content = BookContent(header=dict(result.header), rows=result.rows, fixed=result.fixed,
                           verksamheter=[v.namn for v in result.config.verksamheter], consolidated=True)
     wb = build_workbook(SPEC.sections, content)
-    draft = read_draft(draft_bytes(wb), label)
+    draft = read_draft(wb, label)
     cached = {(sec.sheet, c.ref): c.value for sec in draft.sections.values() for row in sec.rows
               for c in row.cells.values() if c.formula}
     return NamndWorkbook(wb, draft, cached, {})
-
-
-def draft_bytes(wb: Workbook) -> bytes:
-    """The sections as .xlsx bytes, to validate before the report sheets are added."""
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def anchors(wb: Workbook) -> dict[str, tuple[str, int, dict[str, str]]]:
@@ -101,11 +97,6 @@ def anchors(wb: Workbook) -> dict[str, tuple[str, int, dict[str, str]]]:
     return out
 
 
-def target_cell(anchor: dict, trace: Trace) -> tuple[str, str]:
-    sheet, first, letters = anchor[trace.section]
-    return sheet, f"{letters[trace.column]}{first + trace.position}"
-
-
 def add_report_sheets(nb: NamndWorkbook, result: Consolidation, namnd_findings: list[Finding],
                       run: RunInfo) -> None:
     wb = nb.wb
@@ -116,14 +107,13 @@ def add_report_sheets(nb: NamndWorkbook, result: Consolidation, namnd_findings: 
     wb.active = wb.sheetnames.index(STATUS_SHEET)
 
 
-def workbook_data(nb: NamndWorkbook) -> bytes:
+def write(nb: NamndWorkbook, path: Path) -> None:
+    """Streamed into the new file (never held whole in memory), which replaces ``path`` only
+    when complete."""
     from .xlsx_out import transcribe
 
-    return transcribe(nb.wb, nb.cached, nb.bulk)
-
-
-def write(nb: NamndWorkbook, path: Path) -> None:
-    atomic_write(path, workbook_data(nb))
+    with atomic_writer(path) as fh:
+        transcribe(nb.wb, nb.cached, nb.bulk, out=fh)
 
 
 # --- sheets -------------------------------------------------------------------------------
@@ -282,28 +272,45 @@ def trace_sheet_names(n_rows: int) -> list[str]:
     return [TRACE_SHEET if i == 1 else f"{TRACE_SHEET} {i}" for i in range(1, parts + 1)]
 
 
+TRACE_HEADERS = ("Nämndens blad", "Nämndens cell", "Rad", "Kolumn", "Enhet", "Enhetens namn", "Fil",
+                 "Enhetens blad", "Enhetens cell", "Värde", "Värde i {belopp_i}", "Anmärkning")
+
+
+class TraceRows:
+    """The Spårbarhet rows of ``traces[start:stop]``, made as they are written: hundreds of
+    thousands of rows are never held as a list (iterable more than once, sized)."""
+
+    def __init__(self, traces: Sequence[Trace], start: int, stop: int, where: dict):
+        self.traces, self.start, self.stop, self.where = traces, start, stop, where
+        self.headers_of = {s.key: {c.key: c.header for c in s.columns} for s in SPEC.sections}
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    def __iter__(self) -> Iterator[tuple]:
+        where, headers_of = self.where, self.headers_of
+        for i in range(self.start, self.stop):
+            t = self.traces[i]
+            sheet, first, letters = where[t.section]
+            value = t.value
+            shown = value * t.factor if t.factor != 1 and isinstance(value, Decimal) else value
+            yield (sheet, f"{letters[t.column]}{first + t.position}", t.label, headers_of[t.section][t.column],
+                   t.enhet_kod, t.enhet_namn, t.file, t.sheet, t.cell, value, shown, t.note)
+
+
 def _trace_sheet(nb: NamndWorkbook, traces: list[Trace], where: dict, belopp_i: str) -> None:
-    """Header and layout in openpyxl; the (hundreds of thousands of) rows go to XlsxWriter directly.
+    """Header and layout in openpyxl; the (hundreds of thousands of) rows are streamed to the file.
 
     A roll-up of many units can pass Excel's 1 048 576 rows: the rows then continue on
     Spårbarhet 2, 3 …, each with the same header and its own table.
     """
-    headers = ("Nämndens blad", "Nämndens cell", "Rad", "Kolumn", "Enhet", "Enhetens namn", "Fil",
-               "Enhetens blad", "Enhetens cell", "Värde", f"Värde i {belopp_i}", "Anmärkning")
-    headers_of = {s.key: {c.key: c.header for c in s.columns} for s in SPEC.sections}
-    rows = []
-    for t in traces:
-        sheet, cell = target_cell(where, t)
-        value = t.value
-        shown = value * t.factor if isinstance(value, Decimal) and t.factor != 1 else value
-        rows.append((sheet, cell, t.label, headers_of[t.section][t.column], t.enhet_kod, t.enhet_namn,
-                     t.file, t.sheet, t.cell, value, shown, t.note))
-    for i, title in enumerate(trace_sheet_names(len(rows))):
-        part = rows[i * TRACE_ROWS_PER_SHEET:(i + 1) * TRACE_ROWS_PER_SHEET]
+    headers = tuple(h.format(belopp_i=belopp_i) for h in TRACE_HEADERS)
+    for i, title in enumerate(trace_sheet_names(len(traces))):
+        part = TraceRows(traces, i * TRACE_ROWS_PER_SHEET, min(len(traces), (i + 1) * TRACE_ROWS_PER_SHEET), where)
         ws = nb.wb.create_sheet(title)
         _head(ws, 1, headers, (13, 9, 30, 16, 7, 22, 24, 12, 9, 11, 11, 18))
         ws.row_dimensions[1].height = 32
-        if part:
+        if len(part):
             name = "Sparbarhet" if i == 0 else f"Sparbarhet{i + 1}"
             table = Table(displayName=name, ref=f"A1:{col_letter(len(headers))}{len(part) + 1}")
             table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
@@ -396,10 +403,95 @@ def prognos_notes(result: Consolidation) -> list[str]:
     return out
 
 
-def read_draft(data: bytes, label: str) -> Book:
-    """Read the nämnd's sections back from bytes, as any unit workbook is read."""
+def read_draft(wb: Workbook, label: str) -> Book:
+    """Read the nämnd's sections from the in-memory layout, as any unit workbook is read."""
     from ..reader import read_book
-    from .fast_source import FastSource
-    from .package import open_package
 
-    return read_book(FastSource(open_package(label, data=data)), SPEC, file_label=label)
+    return read_book(DraftSource(wb, label), SPEC, file_label=label)
+
+
+class DraftSource:
+    """A WorkbookSource over an openpyxl Workbook built in memory and never saved: each cell
+    as a file reader sees it once XlsxWriter has written it (numbers as doubles, formulas
+    without a value yet), so the draft Book is the written file's Book by construction."""
+
+    def __init__(self, wb: Workbook, label: str):
+        from ..book import BookMeta
+        from .package import split_ref
+
+        self.wb = wb
+        self.description = label
+        self.sheet_states = {ws.title: ws.sheet_state for ws in wb.worksheets}
+        self.defined_names = {name.lower(): ref for name, dn in wb.defined_names.items()
+                              if (ref := split_ref(dn.attr_text)) is not None}
+        self.tables = [
+            TableInfo(name=t.displayName, sheet=ws.title, ref=t.ref,
+                      header_rows=1 if t.headerRowCount is None else int(t.headerRowCount),
+                      totals_rows=int(t.totalsRowCount or 0), columns=tuple(c.name for c in t.tableColumns))
+            for ws in wb.worksheets for t in ws.tables.values()]
+        self.meta = BookMeta(sheets=list(self.sheet_states),
+                             hidden_sheets=[n for n, s in self.sheet_states.items() if s != "visible"])
+
+    def grid(self, sheet: str, max_row: int) -> SheetGrid:
+        if sheet not in self.wb.sheetnames:
+            return SheetGrid()
+        ws = self.wb[sheet]
+        merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+        hidden = {r for r, dim in ws.row_dimensions.items() if dim.hidden and r <= max_row}
+        return _DraftGrid(ws._cells, max_row, hidden, merged)  # the cells that exist, no blanks made
+
+
+class _DraftGrid(SheetGrid):
+    """An in-memory sheet's cells as a SheetGrid; a cell's RawCell is made when it is asked for."""
+
+    def __init__(self, cells: dict, max_row: int, hidden_rows: set[int], merged: list):
+        self._cells, self.max_row = cells, max_row
+        self.hidden_rows, self.merged = hidden_rows, merged
+
+    def cell(self, row: int, col: int) -> RawCell:
+        c = self._cells.get((row, col)) if row <= self.max_row else None
+        if c is None:
+            return EMPTY
+        v = c.value
+        if c.data_type == "f":
+            return RawCell(value=None, formula=True, text=str(v)[1:] or None)
+        if v is None or v == "":
+            return EMPTY
+        return RawCell(value=as_written(v))
+
+    def block(self, first: int, last: int, cols: list[int]) -> Block:
+        """As SheetGrid.block, straight from the sheet's cells (formulas: no value yet)."""
+        cells = self._cells
+        values: list[list[Any]] = []
+        special: dict[int, dict[int, tuple]] = {}
+        for r in range(first, min(last, self.max_row) + 1):
+            row: list[Any] = []
+            for c in cols:
+                cell = cells.get((r, c))
+                if cell is None:
+                    row.append(None)
+                elif cell.data_type == "f":
+                    row.append(None)
+                    special.setdefault(r, {})[c] = (True, None)
+                else:
+                    v = cell.value
+                    row.append(None if v is None or v == "" else as_written(v))
+            values.append(row)
+        values += [[None] * len(cols) for _ in range(max(0, last - max(first - 1, self.max_row)))]
+        return values, special
+
+    @property
+    def cells(self) -> dict[tuple[int, int], RawCell]:  # type: ignore[override]
+        out = {pos: self.cell(*pos) for pos in self._cells if pos[0] <= self.max_row}
+        return {pos: c for pos, c in out.items() if c is not EMPTY}
+
+
+def as_written(v: Any) -> Any:
+    """A constant as a file reader gets it back: every number a double, a midnight a date."""
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (int, Decimal)):
+        return float(v)
+    if isinstance(v, dt.datetime) and v.time() == dt.time(0):
+        return v.date()
+    return v

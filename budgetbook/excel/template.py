@@ -16,9 +16,10 @@ import os
 import re
 import tempfile
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, BinaryIO, Iterable, Iterator, Mapping, Sequence
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment  # noqa: F401  (write-back uses the same import path)
@@ -485,6 +486,15 @@ def workbook_bytes(wb: Workbook) -> bytes:
 
 def atomic_write(path: str | Path, data: bytes) -> None:
     """Write to a temporary file beside ``path`` and rename it into place."""
+    with atomic_writer(path) as fh:
+        fh.write(data)
+
+
+@contextmanager
+def atomic_writer(path: str | Path) -> Iterator[BinaryIO]:
+    """A file to write ``path``'s new content into, in place only when the block completes:
+    a temporary file beside it, synced and renamed; on any error it is removed and ``path``
+    is as it was. (For content too large to hold twice in memory.)"""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -492,8 +502,8 @@ def atomic_write(path: str | Path, data: bytes) -> None:
         # mkstemp makes the file private (0600); a report on a shared folder must keep the
         # replaced file's mode, or get the usual one a new file gets.
         os.chmod(tmp, _mode_for(path))
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        with os.fdopen(fd, "w+b") as fh:
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -537,4 +547,4 @@ def write_templates(out_dir: str | Path, spec: ReportSpec = SPEC) -> list[Path]:
 
 
 __all__ = ["BookContent", "build_workbook", "write_templates", "save_workbook", "workbook_bytes",
-           "atomic_write", "number_format", "print_setup", "wrapped_lines", "MANADER"]
+           "atomic_write", "atomic_writer", "number_format", "print_setup", "wrapped_lines", "MANADER"]

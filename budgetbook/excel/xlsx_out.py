@@ -20,7 +20,7 @@ import io
 import math
 import re
 from decimal import Decimal
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, BinaryIO, Iterable, Mapping, Sequence, Sized
 
 from ..excel_refs import cell_pos, col_index, col_letter, parse_range, range_ref
 from .template import FIXED_TIME
@@ -33,9 +33,30 @@ class Unsupported(ValueError):
 
 
 def transcribe(wb, cached: Mapping[tuple[str, str], Any],
-               bulk: Mapping[str, tuple[int, Iterable[Sequence[Any]]]] | None = None) -> bytes:
-    """The .xlsx bytes of ``wb`` written by XlsxWriter. ``bulk``: sheet → (first row, rows of
-    typed constants) appended as they come."""
+               bulk: Mapping[str, tuple[int, Iterable[Sequence[Any]]]] | None = None,
+               splice: bool = True, out: BinaryIO | None = None) -> bytes | None:
+    """The .xlsx bytes of ``wb`` written by XlsxWriter, or written into ``out`` (a seekable
+    binary file, from its start; then None is returned, and the file is never held whole in
+    memory). ``bulk``: sheet → (first row, rows of typed constants) appended as they come;
+    the rows must be sized and iterable more than once (they are made as they are written,
+    and made again if a value cannot be spliced)."""
+    target = out if out is not None else io.BytesIO()
+    target.seek(0)
+    target.truncate()
+    done = False
+    if splice and bulk:
+        try:
+            _transcribe(wb, cached, bulk, True, target)
+            done = True
+        except _NotSpliceable:  # a rare value only XlsxWriter writes right: all through it
+            target.seek(0)
+            target.truncate()
+    if not done:
+        _transcribe(wb, cached, bulk, False, target)
+    return target.getvalue() if out is None else None  # type: ignore[union-attr]
+
+
+def _transcribe(wb, cached, bulk, splice: bool, target: BinaryIO) -> None:
     import xlsxwriter
 
     buf = io.BytesIO()
@@ -43,13 +64,13 @@ def transcribe(wb, cached: Mapping[tuple[str, str], Any],
                                     "strings_to_numbers": False, "strings_to_urls": False})
     out.set_properties({"author": "budgetbook", "created": FIXED_TIME})
     formats = _Formats(out)
-    spliced: dict[str, tuple[int, Sequence[Sequence[Any]]]] = {}
+    spliced: dict[str, tuple[int, int, Sized]] = {}
     widened: dict[bytes, bytes] = {}  # a spliced sheet's table ref as written → its real ref
     for i, ws in enumerate(wb.worksheets):
         rows = (bulk or {}).get(ws.title)
-        if rows is not None and _spliceable(rows[1]):
+        if rows is not None and splice:
             # XlsxWriter's own sheet XML (sheet1.xml, … in order) gets these rows afterwards.
-            spliced[f"xl/worksheets/sheet{i + 1}.xml"] = rows
+            spliced[f"xl/worksheets/sheet{i + 1}.xml"] = (rows[0], max(ws.max_column, 1), rows[1])
             for table in ws.tables.values():
                 r1, c1, r2, c2 = parse_range(table.ref)
                 widened[f'ref="{range_ref(r1, c1, min(r2, r1 + 1), c2)}"'.encode()] = \
@@ -60,7 +81,12 @@ def transcribe(wb, cached: Mapping[tuple[str, str], Any],
         out.define_name(name, "=" + dn.attr_text)
     out.worksheets()[wb.index(wb.active)].activate()
     out.close()
-    return _splice(buf.getvalue(), spliced, widened) if spliced else buf.getvalue()
+    del out, formats  # XlsxWriter's copy of every cell: freed before the rows are streamed
+    buf.seek(0)
+    if spliced:
+        _splice(buf, spliced, widened, target)
+    else:
+        target.write(buf.getbuffer())
 
 
 def _sheet(out, ws, formats: "_Formats", cached, bulk, short_tables: bool = False) -> None:
@@ -90,8 +116,9 @@ def _sheet(out, ws, formats: "_Formats", cached, bulk, short_tables: bool = Fals
             "style": _table_style(style.name if style else None),
             "banded_rows": bool(style and style.showRowStripes),
             "columns": [{"header": str(h)} for h in headers]})
-    # ws._cells: the cells that exist (iter_rows would create every blank in the bounding box).
-    for (r, c), cell in sorted(ws._cells.items()):
+    # ws._cells: the cells that exist (iter_rows would create every blank in the bounding box),
+    # in the order they were made: deterministic, and XlsxWriter sorts the cells itself.
+    for (r, c), cell in ws._cells.items():
         _cell(xs, r - 1, c - 1, cell, formats.of(cell), cached, ws.title)
     for rng in ws.merged_cells.ranges:
         top = ws.cell(rng.min_row, rng.min_col)
@@ -136,101 +163,168 @@ def _bulk(xs, first: int, rows: Iterable[Sequence[Any]]) -> None:
 
 # --- bulk rows straight into the sheet XML ------------------------------------------------
 # Hundreds of thousands of unstyled constants (Spårbarhet): XlsxWriter would hold every cell
-# in memory and spend most of the run on them. They are written as inline strings and
-# numbers (dates as unstyled serial numbers, as write_datetime without a format) into the
-# sheet XML XlsxWriter produced, streamed into the zip, with XlsxWriter's values and
-# escaping. Rows with any other type (datetimes, booleans, dates before 1901, very long
-# text, text like Excel's _xHHHH_ escapes, non-finite numbers) go through XlsxWriter instead.
+# in memory and spend most of the run on them. They are written into the sheet XML XlsxWriter
+# produced, streamed into the zip: text as entries appended to XlsxWriter's shared strings
+# (each distinct text once: the same unit, file and sheet names recur on every row), or as
+# inline strings when the workbook has none; numbers and dates as unstyled serial numbers
+# (as write_datetime without a format), with XlsxWriter's values and escaping. Rows with any
+# other type (datetimes, booleans, dates before 1901, very long text, text like Excel's
+# _xHHHH_ escapes, non-finite numbers) go through XlsxWriter instead.
 
 _ESCAPED_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 _EDGE_SPACE = re.compile(r"^\s|\s$")
-_SPLICE_TYPES = (str, int, float, Decimal, dt.date, type(None))
 _EPOCH = dt.date(1899, 12, 30)  # serial numbers from 1900-03-01 on (Excel's 1900 leap day before)
 
 
-def _spliceable(rows: Sequence[Sequence[Any]]) -> bool:
-    for row in rows:
-        for v in row:
-            t = type(v)
-            if t not in _SPLICE_TYPES:
-                return False
-            if t is str:
-                # Literal "_x0041_" text: openpyxl reads it back differently from an inline string.
-                if len(v) > 16000 or ("_x" in v and _ESCAPED_ESCAPE.search(v)):
-                    return False
-            elif t is dt.date:
-                if v.year < 1901:
-                    return False
-            elif v is not None and not math.isfinite(v):
-                return False
-    return True
+class _NotSpliceable(ValueError):
+    """A bulk value the splice does not write as XlsxWriter would."""
 
 
-def _inline(text: str) -> str:
-    """``text`` as the inline string XML XlsxWriter writes for it."""
+def _spliceable(rows: Iterable[Sequence[Any]]) -> bool:
+    return all(_splice_ok(v) for row in rows for v in row)
+
+
+def _splice_ok(v: Any) -> bool:
+    t = type(v)
+    if t is str:
+        # Literal "_x0041_" text stays on XlsxWriter's own path (readers differ on its escaped form).
+        return len(v) <= 16000 and not ("_x" in v and _ESCAPED_ESCAPE.search(v))
+    if t is dt.date:
+        return v.year >= 1901
+    if t in (int, float, Decimal):
+        return math.isfinite(v)
+    return v is None
+
+
+def _text_xml(text: str) -> str:
+    """``text`` as the <t> element XlsxWriter writes for it (in <si> or <is> alike)."""
     text = _ESCAPED_ESCAPE.sub(r"_x005F\1", text)
     text = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", text).replace("\ufffe", "_xFFFE_").replace(
         "\uffff", "_xFFFF_")
     space = ' xml:space="preserve"' if _EDGE_SPACE.search(text) else ""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f'" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    return f"<t{space}>{text}</t>"
 
 
-def _rows_xml(first: int, rows: Sequence[Sequence[Any]], chunk: int = 2000) -> Iterable[bytes]:
-    letters = [col_letter(j + 1) for j in range(max((len(r) for r in rows), default=0))]
-    inline: dict[str, str] = {}
+class _Texts:
+    """The XML that ends a text cell (after its r attribute), made once per distinct text:
+    a reference to a shared string appended after the workbook's ``base`` ones, or (base
+    None) an inline string."""
+
+    def __init__(self, base: int | None):
+        self.base = base
+        self.tails: dict[str, str] = {}
+        self.shared: list[str] = []  # the appended <si> contents, in index order
+        self.refs = 0  # cells referring to a shared string
+
+    def tail(self, text: str) -> str:
+        if not _splice_ok(text):
+            raise _NotSpliceable(text)
+        if self.base is None:
+            tail = f'" t="inlineStr"><is>{_text_xml(text)}</is></c>'
+        else:
+            tail = f'" t="s"><v>{self.base + len(self.shared)}</v></c>'
+            self.shared.append(_text_xml(text))
+        self.tails[text] = tail
+        return tail
+
+
+def _rows_xml(first: int, rows: Iterable[Sequence[Any]], width: int, texts: _Texts | None = None,
+              chunk: int = 2000) -> Iterable[bytes]:
+    """The rows' XML in chunks; raises _NotSpliceable at the first value it must not write
+    (or at a row wider than ``width``, which the dimension written before them covers)."""
+    texts = texts if texts is not None else _Texts(None)
+    letters = [col_letter(j + 1) for j in range(width)]
+    tails = texts.tails
     part: list[str] = []
+    add = part.append
+    refs = 0
     for r, row in enumerate(rows, start=first):
-        part.append(f'<row r="{r}">')
+        if len(row) > width:
+            raise _NotSpliceable(f"row {r} has {len(row)} values, the sheet {width} columns")
+        add(f'<row r="{r}">')
         for j, v in enumerate(row):
-            if type(v) is str:
+            t = type(v)
+            if t is str:
                 if v:
-                    tail = inline.get(v)
-                    if tail is None:
-                        tail = inline[v] = _inline(v)
-                    part.append(f'<c r="{letters[j]}{r}{tail}')
+                    tail = tails.get(v) or texts.tail(v)
+                    add(f'<c r="{letters[j]}{r}{tail}')
+                    refs += 1
             elif v is not None:
-                if type(v) is dt.date:
+                if not _splice_ok(v):
+                    raise _NotSpliceable(repr(v))
+                if t is dt.date:
                     v = (v - _EPOCH).days
-                part.append(f'<c r="{letters[j]}{r}"><v>{float(v) if type(v) is Decimal else v:.16G}</v></c>')
-        part.append("</row>")
+                add(f'<c r="{letters[j]}{r}"><v>{float(v) if t is Decimal else v:.16G}</v></c>')
+        add("</row>")
         if len(part) > chunk:
             yield "".join(part).encode()
-            part = []
+            part.clear()
     yield "".join(part).encode()
+    if texts.base is not None:
+        texts.refs += refs
 
 
-def _splice(data: bytes, spliced: Mapping[str, tuple[int, Sequence[Sequence[Any]]]],
-            widened: Mapping[bytes, bytes]) -> bytes:
+_SST = "xl/sharedStrings.xml"
+_SST_COUNTS = re.compile(rb'(<sst [^>]*?)count="(\d+)" uniqueCount="(\d+)"')
+
+
+def _splice(source: BinaryIO, spliced: Mapping[str, tuple[int, int, Sized]], widened: Mapping[bytes, bytes],
+            target: BinaryIO) -> None:
+    """``spliced``: sheet part → (first row, width, rows). The spliced parts are deflated at
+    level 3: they are most of the file and of the time; level 6 would take 2.5 times as long
+    for a file 10 % smaller."""
     import zipfile
 
-    src = zipfile.ZipFile(io.BytesIO(data))
+    src = zipfile.ZipFile(source)
+    names = src.namelist()
     rels = [name.replace("worksheets/", "worksheets/_rels/") + ".rels" for name in spliced]
-    tables = {f"xl/tables/{m.decode()}" for name in rels if name in src.namelist()
+    tables = {f"xl/tables/{m.decode()}" for name in rels if name in names
               for m in re.findall(rb'Target="\.\./tables/([^"]+)"', src.read(name))}
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+    # XlsxWriter writes the shared strings after the sheets: the texts met in the rows are
+    # appended to them when their turn comes.
+    counts = _SST_COUNTS.search(src.read(_SST)) if _SST in names else None
+    share = counts is not None and all(names.index(s) < names.index(_SST) for s in spliced)
+    texts = _Texts(int(counts.group(3)) if share and counts else None)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             body = src.read(info)
             if info.filename in tables:
                 for short, full in widened.items():
                     body = body.replace(short, full)
+            if info.filename == _SST and share and texts.shared:
+                _shared_strings(dst, info, body, texts)
+                continue
             if info.filename not in spliced:
                 dst.writestr(info, body)
                 continue
-            first, rows = spliced[info.filename]
+            first, width, rows = spliced[info.filename]
             body = body.replace(b"<sheetData/>", b"<sheetData></sheetData>")
             head, tail = body.split(b"</sheetData>", 1)
-            if rows:
-                last_col = col_letter(max(len(r) for r in rows))
-                head = _DIMENSION.sub(lambda m: _dimension(m, first + len(rows) - 1, last_col), head, count=1)
+            if len(rows):
+                head = _DIMENSION.sub(lambda m: _dimension(m, first + len(rows) - 1, col_letter(width)), head,
+                                      count=1)
+            info._compresslevel = 3  # type: ignore[attr-defined]  # zipfile's own per-entry level
             with dst.open(info, "w") as fh:
                 fh.write(head)
-                for part in _rows_xml(first, rows):
+                for part in _rows_xml(first, rows, width, texts):  # type: ignore[arg-type]
                     fh.write(part)
                 fh.write(b"</sheetData>" + tail)
-    return buf.getvalue()
+
+
+def _shared_strings(dst, info, body: bytes, texts: _Texts) -> None:
+    """XlsxWriter's shared strings with the spliced rows' texts appended, counts updated."""
+    m = _SST_COUNTS.search(body)
+    assert m is not None  # found when the splice chose shared strings
+    count, unique = int(m.group(2)) + texts.refs, int(m.group(3)) + len(texts.shared)
+    body = body[:m.start()] + m.group(1) + f'count="{count}" uniqueCount="{unique}"'.encode() + body[m.end():]
+    head, tail = body.rsplit(b"</sst>", 1)
+    with dst.open(info, "w") as fh:
+        fh.write(head)
+        for i in range(0, len(texts.shared), 2000):
+            fh.write("".join(f"<si>{t}</si>" for t in texts.shared[i:i + 2000]).encode())
+        fh.write(b"</sst>" + tail)
 
 
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"/>')

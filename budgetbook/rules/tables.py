@@ -4,11 +4,16 @@ Invariant: one ``SectionTable`` per section holds the non-empty rows of every bo
 validated (consolidation validates hundreds of workbooks), one float array per column, so
 each check is a handful of whole-column operations, not a Python loop per cell nor a
 library call per small table. Each table row remembers its book, scope and SectionRow, so
-a flagged row maps back to its cells. The arrays are only a filter: they flag every row
-whose equation, total or sign rule may fail, with a margin for float noise that can only
-flag more; the exact Decimal evaluation (``equations``) then decides and supplies the
-numbers, so every finding is the exact check's. The uncertainties mirror
-``Scope.uncertainty`` column by column. numpy is imported only when a check runs.
+a flagged row maps back to its cells. The table's arrays (values, per-cell tolerances that
+mirror ``Scope.uncertainty``, and on each total row what its rows add up to) are the
+columns of the frame that the section's pandera schema (``schema``) validates in one lazy
+call per run, however many books: ``linear_suspects``, ``ratio_suspects`` and
+``sum_suspects`` are that schema's vectorised checks. ``sign_suspects`` runs on the arrays
+directly, since the sign rules also count evidence per book. All of them are only a
+filter: they flag every row whose equation, total or sign rule may fail, with a margin
+for float noise that can only flag more; the exact Decimal evaluation (``equations``) then
+decides and supplies the numbers, so every finding is the exact check's. numpy is
+imported only when a check runs.
 """
 
 from __future__ import annotations
@@ -19,8 +24,8 @@ from functools import lru_cache
 from typing import Iterable, Sequence
 
 from ..book import Book, SectionRow
-from ..spec import Column, Kind, Linear, Section, Sign
-from .equations import RowCheck, Scope, checks_total_rows
+from ..spec import Kind, Linear, Section, Sign
+from .equations import Scope
 
 # Float noise allowance, relative to the magnitude of what a check adds up, per term. The
 # float error of a sum of n terms is at most n × 1.1e-16 × Σ|terms|, and a tolerance may
@@ -30,6 +35,10 @@ NOISE = 1e-10
 # A ratio's tolerance divides by |denominator| − its rounding: when that difference is tiny
 # its float value is not trusted, and the row goes to the exact check.
 THIN = 1e-6
+# What each total's rows add up to in a column, on the total's row: the sum, the tolerance
+# (the total's own rounding when typed, plus its rows'), Σ|value|, whether any of them is
+# filled in, and whether a float lost any of them (or the total itself).
+SUM_FACTS = ("items", "items_tol", "items_abs", "items_some", "items_lost")
 
 
 @dataclass(frozen=True)
@@ -155,6 +164,19 @@ class SectionTable:
         """The items of every total row (``totals``), to add up columns over."""
         return self._memo("_total_items", lambda: Segments([t.items for t in self.totals]))
 
+    @property
+    def items_n(self):
+        """How many non-empty rows each total adds up; nan on a row no sum check applies
+        to (a data row, or a total with no items at all)."""
+        def make():
+            import numpy as np
+            out = np.full(len(self), np.nan)
+            for t, size in zip(self.totals, self.total_items.sizes):
+                if t.any_items:
+                    out[t.index] = size
+            return out
+        return self._memo("_items_n", make)
+
     # --- per-column arrays -------------------------------------------------------------------
 
     def _column(self, key: str):
@@ -202,6 +224,34 @@ class SectionTable:
             for i in np.flatnonzero(self.lost(key) & (s == 0)):
                 s[i] = 1 if numbers[i] > 0 else -1
             self._arrays[name] = s
+        return self._arrays[name]
+
+    def fact(self, fact: str, key: str | None = None):
+        """One array by name: ``fact(key)`` of column ``key`` (a ``SUM_FACTS`` entry: from
+        ``_sums``), or the per-row ``fact``."""
+        if fact in SUM_FACTS:
+            return self._sums(key)[SUM_FACTS.index(fact)]
+        return getattr(self, fact)(key) if key is not None else getattr(self, fact)
+
+    def _sums(self, key: str):
+        """``SUM_FACTS`` of column ``key``, on each total's row (elsewhere nan or False)."""
+        name = "_sums:" + key
+        if name not in self._arrays:
+            import numpy as np
+
+            n, seg = len(self), self.total_items
+            at = np.array([t.index for t in self.totals], dtype=np.intp)
+            value, lost = _nan0(self.value(key)), self.lost(key)
+            own = (np.where(self.formula(key)[at], 0.0, self.rounding[at])
+                   if self.section.column(key).kind is Kind.AMOUNT else 0.0)
+            out = tuple(np.full(n, np.nan) for _ in range(3)) + tuple(np.zeros(n, dtype=bool) for _ in range(2))
+            if len(at):
+                out[0][at] = seg.sums(value)
+                out[1][at] = own + seg.sums(self.q(key))
+                out[2][at] = seg.sums(np.abs(value))
+                out[3][at] = seg.sums(self.nonblank(key).astype(float)) > 0
+                out[4][at] = lost[at] | (seg.sums(lost.astype(float)) > 0)
+            self._arrays[name] = out
         return self._arrays[name]
 
     def q(self, key: str):
@@ -314,84 +364,55 @@ def _nan0(a):
     return np.where(np.isnan(a), 0.0, a)
 
 
-def linear_suspects(table: SectionTable, target: str, terms: Sequence[tuple[str, int]]):
+# The suspects below read their arrays through ``col(fact, key)``: a ``SectionTable.fact``
+# or the columns of the pandera frame built from it (``schema``), which are the same arrays.
+
+def linear_suspects(col, target: str, terms: Sequence[tuple[str, int]]):
     """Rows where ``target = Σ weight × term`` may fail (``equations.linear_violation``)."""
     import numpy as np
 
-    t = table.value(target)
-    vals = [_nan0(table.value(k)) for k, _ in terms]
-    expected = sum((w * v for (_, w), v in zip(terms, vals)), np.zeros(len(table)))
-    tol = table.q(target) + sum((table.q(k) for k, _ in terms), np.zeros(len(table)))
-    some = np.zeros(len(table), dtype=bool)
+    t = col("value", target)
+    zero = np.zeros(len(t))
+    vals = [_nan0(col("value", k)) for k, _ in terms]
+    expected = sum((w * v for (_, w), v in zip(terms, vals)), zero)
+    tol = col("q", target) + sum((col("q", k) for k, _ in terms), zero)
+    some = np.zeros(len(t), dtype=bool)
     for k, _ in terms:
-        some |= table.nonblank(k)
-    magnitude = np.abs(_nan0(t)) + sum((np.abs(v) for v in vals), np.zeros(len(table))) + tol
-    lost = table.lost(target)
+        some |= col("nonblank", k)
+    magnitude = np.abs(_nan0(t)) + sum((np.abs(v) for v in vals), zero) + tol
+    lost = col("lost", target)
     for k, _ in terms:
-        lost = lost | table.lost(k)
+        lost = lost | col("lost", k)
     return ~np.isnan(t) & some & (_off(t, expected, tol, magnitude, len(terms)) | lost)
 
 
-def ratio_suspects(table: SectionTable, target: str, numerator: str, denominator: str):
+def ratio_suspects(col, target: str, numerator: str, denominator: str):
     """Rows where ``target = numerator / denominator`` may fail (``equations.ratio_violation``)."""
     import numpy as np
 
-    t, n, d = table.value(target), table.value(numerator), table.value(denominator)
-    q_d = table.q(denominator)
-    tol = table.q(target) + ratio_q(n, d, table.q(numerator), q_d)
+    t, n, d = col("value", target), col("value", numerator), col("value", denominator)
+    q_d = col("q", denominator)
+    tol = col("q", target) + ratio_q(n, d, col("q", numerator), q_d)
     with np.errstate(divide="ignore", invalid="ignore"):
         r = n / np.where(d != 0, d, np.nan)
         slack = np.abs(d) - q_d
         thin = (slack > 0) & (slack < THIN * np.abs(d))
         magnitude = np.abs(t) + np.abs(r) + tol
-        lost = table.lost(target) | table.lost(numerator) | table.lost(denominator)
+        lost = col("lost", target) | col("lost", numerator) | col("lost", denominator)
         return ~np.isnan(t) & (~np.isnan(r) & (_off(t, r, tol, magnitude, 4) | thin) | lost & ~np.isnan(n) & ~np.isnan(d))
 
 
-def row_suspects(table: SectionTable, checks: Iterable[RowCheck]) -> list[tuple[int, str]]:
-    """(table row, check name) of every row equation that may fail, by row then name."""
+def sum_suspects(col, key: str):
+    """Total rows whose ``key`` may differ from the sum of their rows
+    (``equations.sum_violation``); False on every other row."""
     import numpy as np
 
-    section = table.section
-    out = []
-    for check in checks:
-        f = check.formula
-        bad = (linear_suspects(table, check.target, f.terms) if isinstance(f, Linear)
-               else ratio_suspects(table, check.target, f.numerator, f.denominator))
-        if not checks_total_rows(section, check):
-            bad &= ~table.total
-        out += [(int(i), check.name) for i in np.flatnonzero(bad)]
-    return sorted(out)
-
-
-def sum_suspects(table: SectionTable) -> list[tuple[int, Column]]:
-    """(total row, column) of every total that may differ from the sum of its rows
-    (``equations.sum_violation``), in table then column order."""
-    import numpy as np
-
-    totals = [t for t in table.totals if t.any_items]
-    if not totals:
-        return []
-    at = np.array([t.index for t in totals], dtype=np.intp)
-    segments = Segments([t.items for t in totals])
-    counted = segments.sizes
-    out = []
-    for order, col in enumerate(table.section.columns):
-        if col.total != "sum":
-            continue
-        value = _nan0(table.value(col.key))
-        t = table.value(col.key)[at]
-        expected = segments.sums(value)
-        own = (np.where(table.formula(col.key)[at], 0.0, table.rounding[at]) if col.kind is Kind.AMOUNT
-               else np.zeros(len(at)))
-        tol = own + segments.sums(table.q(col.key))
-        some = segments.sums(table.nonblank(col.key).astype(float)) > 0
-        magnitude = np.abs(_nan0(t)) + segments.sums(np.abs(value)) + tol
-        lost = table.lost(col.key)
-        lost = lost[at] | (segments.sums(lost.astype(float)) > 0)
-        bad = ~np.isnan(t) & some & (_off(t, expected, tol, magnitude, counted) | lost)
-        out += [(int(at[j]), order, col) for j in np.flatnonzero(bad)]
-    return [(i, col) for i, _, col in sorted(out, key=lambda x: (x[0], x[1]))]
+    t, n = col("value", key), col("items_n")
+    expected, tol, total_abs, some, lost = (col(fact, key) for fact in SUM_FACTS)
+    magnitude = np.abs(_nan0(t)) + total_abs + tol
+    with np.errstate(invalid="ignore"):
+        bad = _off(t, expected, tol, magnitude, n) | lost
+    return ~np.isnan(n) & ~np.isnan(t) & some & bad
 
 
 def sign_suspects(table: SectionTable, rules: Sequence[SignRule]):
