@@ -86,3 +86,48 @@ def test_the_used_range_limit_is_what_the_readme_says():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Trasiga och fientliga filer"):]
     assert f"{MAX_READ_CELLS:,}".replace(",", " ") in section
+
+
+def _with_overlapping_members(src: Path, dst: Path, copies: int) -> None:
+    """``src`` plus a 1 MiB member and ``copies`` more central-directory entries that all point
+    at that member's data (each claiming to unpack to 0 bytes, so the size limits pass)."""
+    import io
+    import os
+    import struct
+    import zipfile
+
+    buf = io.BytesIO(src.read_bytes())
+    with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("customXml/blob.bin", os.urandom(1 << 20))
+    data = buf.getvalue()
+    eocd = data.rindex(b"PK\x05\x06")
+    _, _, _, on_disk, total, cd_size, cd_off, _ = struct.unpack_from("<IHHHHIIH", data, eocd)
+    directory = data[cd_off:cd_off + cd_size]
+    blob = directory[directory.rindex(b"PK\x01\x02"):]  # the member added last
+    name_len = struct.unpack_from("<H", blob, 28)[0]
+    added = b""
+    for k in range(copies):
+        name = f"customXml/x{k:03d}.bin".encode()
+        entry = bytearray(blob[:46])
+        struct.pack_into("<I", entry, 24, 0)  # uncompressed size
+        struct.pack_into("<H", entry, 28, len(name))
+        added += bytes(entry) + name + blob[46 + name_len:]
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, on_disk + copies, total + copies, cd_size + len(added),
+                      cd_off, 0)
+    dst.write_bytes(data[:cd_off] + directory + added + end)
+
+
+@pytest.mark.parametrize("engine", ["fast", "openpyxl"])
+def test_overlapping_members_are_a_zip_bomb(engine, broken_corpus, tmp_path):
+    """Many entries sharing one member's data would multiply every copy of it (a 40 MiB file
+    asked for gigabytes): refused before anything is unpacked or copied."""
+    bomb = tmp_path / "overlappande.xlsx"
+    _with_overlapping_members(broken_corpus["bra.xlsx"], bomb, copies=50)
+    tracemalloc.start()
+    book = read_workbook(bomb, engine=engine)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert [f.code for f in book.findings] == ["READ-005"]
+    assert "överlappar" in book.findings[0].message
+    assert peak < 16 * 1024 * 1024
+    assert not book.sections

@@ -579,6 +579,14 @@ def _check_limits(infos: list[zipfile.ZipInfo]) -> None:
             raise PackageError("READ-005", reason=f"delen {i.filename} packas upp {i.file_size // max(i.compress_size, 1)} gånger (en zip-bomb)")
     if total > MAX_UNCOMPRESSED_BYTES:
         raise PackageError("READ-005", reason=f"{total // 1_048_576} MiB uppackat, gränsen {MAX_UNCOMPRESSED_BYTES // 1_048_576} MiB")
+    # Members whose data overlap: no writer makes them; they are how a small file claims many
+    # large parts (the "non-recursive" zip bomb), which every copy or inflate would multiply.
+    # Each member's local header (30 bytes) and data must end before the next one starts.
+    ordered = sorted(infos, key=lambda i: i.header_offset)
+    for a, b in zip(ordered, ordered[1:]):
+        if a.header_offset + 30 + a.compress_size > b.header_offset:
+            raise PackageError("READ-005", reason=f"delarna {a.filename} och {b.filename} överlappar "
+                                                  "varandra i arkivet (en zip-bomb)")
 
 
 _RELATIONSHIP = frozenset([P + "Relationship"])
