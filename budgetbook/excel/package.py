@@ -219,7 +219,10 @@ def parse_elements(data: bytes, part: str, wanted: frozenset[str], text: str | N
 
 
 _PARSED: dict[tuple, tuple] = {}
-_PARSED_ENTRIES, _PARSED_PART_BYTES = 512, 64 * 1024
+# A template's structure parts are a few KiB (workbook.xml about 3, a table under 1) and one
+# workbook has about 15; the bounds keep what a long-running process (the Excel add-in) or a
+# file with hundreds of odd parts can pin to a few MiB.
+_PARSED_ENTRIES, _PARSED_PART_BYTES = 128, 16 * 1024
 
 
 def _parse_elements(data: bytes, part: str, wanted: frozenset[str], text: str | None) -> tuple:
