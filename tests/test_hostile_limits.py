@@ -131,3 +131,46 @@ def test_overlapping_members_are_a_zip_bomb(engine, broken_corpus, tmp_path):
     assert "överlappar" in book.findings[0].message
     assert peak < 16 * 1024 * 1024
     assert not book.sections
+
+
+def _rewritten(src: Path, dst: Path, edit) -> None:
+    """``src`` with every member passed through ``edit(name, bytes) -> (name, bytes)``."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(*edit(info.filename, zin.read(info.filename)))
+
+
+@pytest.mark.parametrize("engine", ["fast", "openpyxl"])
+def test_dtd_behind_a_comment_is_refused(engine, broken_corpus, tmp_path):
+    """A comment holding "<a" before the DOCTYPE must not pass for the root element."""
+    def edit(name, data):
+        if name == "xl/worksheets/sheet2.xml":
+            data = b'<!-- <a --><!DOCTYPE worksheet [<!ENTITY x "1">]>' + data
+        return name, data
+
+    bad = tmp_path / "kommentar_dtd.xlsx"
+    _rewritten(broken_corpus["bra.xlsx"], bad, edit)
+    assert [f.code for f in read_workbook(bad, engine=engine).findings] == ["READ-006"]
+
+
+def test_dtd_in_a_sheet_stored_under_another_extension_is_refused(broken_corpus, tmp_path):
+    """The prolog check goes by what a part holds, not by its name: calamine follows the
+    relationship to a sheet named .dat all the same."""
+    def edit(name, data):
+        if name == "xl/_rels/workbook.xml.rels":
+            data = data.replace(b"worksheets/sheet2.xml", b"worksheets/sheet2.dat")
+        elif name == "[Content_Types].xml":
+            data = data.replace(b'<Default Extension="xml"', b'<Default Extension="dat" ContentType="application/'
+                                b'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                                b'<Default Extension="xml"')
+        elif name == "xl/worksheets/sheet2.xml":
+            name, data = "xl/worksheets/sheet2.dat", b'<!DOCTYPE worksheet [<!ENTITY x "1">]>' + data
+        elif name.startswith("xl/worksheets/_rels/sheet2.xml"):
+            name = name.replace("sheet2.xml", "sheet2.dat")
+        return name, data
+
+    bad = tmp_path / "blad_dat.xlsx"
+    _rewritten(broken_corpus["bra.xlsx"], bad, edit)
+    assert [f.code for f in read_workbook(bad).findings] == ["READ-006"]

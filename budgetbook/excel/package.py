@@ -372,8 +372,8 @@ def _check_prologs(data: bytes, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo
     """
     for info in infos:
         name = info.filename
-        if not name.endswith((".xml", ".rels", ".vml")):
-            continue
+        if not name.endswith((".xml", ".rels", ".vml")) and not _looks_like_xml(data, info):
+            continue  # an image or a binary part; XML under another name is checked all the same
         head = None
         if info.file_size <= _EAGER_BYTES and (name.startswith(_EAGER_PREFIXES) or name.endswith(".rels")):
             head = _inflate(data, info)
@@ -501,17 +501,41 @@ def _member(data: bytes, zf: zipfile.ZipFile, name: str) -> bytes:
     return out if out is not None else _read_part(zf, name)
 
 
-_ELEMENT_START = re.compile(r"<[A-Za-z_]")
 
 
 def _prolog(head: bytes) -> tuple[str, bool]:
-    """The text before the root element, and whether the root element was reached."""
+    """The text before the root element, without comments and processing instructions, and
+    whether the root element was reached (a "<a" inside a comment is no root element)."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\0" in head[:4]:
         text = head.decode("utf-16", "ignore")
     else:
         text = head.decode("utf-8", "ignore")
-    m = _ELEMENT_START.search(text)
-    return (text[:m.start()], True) if m else (text, False)
+    kept, i = [], 0
+    while True:
+        m = _PROLOG_MARK.search(text, i)
+        if m is None:
+            return "".join(kept) + text[i:], False
+        kept.append(text[i:m.start()])
+        if m.group() in ("<!--", "<?"):
+            end = text.find("-->" if m.group() == "<!--" else "?>", m.end())
+            if end < 0:
+                return "".join(kept), False
+            i = end + (3 if m.group() == "<!--" else 2)
+            continue
+        return "".join(kept), True  # the root element's start tag
+
+
+_PROLOG_MARK = re.compile(r"<!--|<\?|<[A-Za-z_]")
+
+
+def _looks_like_xml(data: bytes, info: zipfile.ZipInfo) -> bool:
+    """Whether a part whose name says nothing begins as XML does (so its prolog is checked)."""
+    head = _inflate(data, info, 64)
+    if head is None:
+        return True  # unusual member: checked through zipfile like any other
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", "ignore").encode()
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n\0").startswith(b"<")
 
 
 _ROW_START = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
