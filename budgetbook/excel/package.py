@@ -211,11 +211,16 @@ def parse_elements(data: bytes, part: str, wanted: frozenset[str], text: str | N
     key = (data, wanted, text)
     hit = _PARSED.get(key)
     if hit is None:
-        hit = _parse_elements(data, part, wanted, text)
-        if len(_PARSED) >= _PARSED_ENTRIES:
-            _PARSED.clear()
-        _PARSED[key] = hit
+        hit = _remember(_PARSED, key, _parse_elements(data, part, wanted, text))
     return hit
+
+
+def _remember(memo: dict, key, value):
+    """``value`` kept in a memo of at most _PARSED_ENTRIES entries (emptied when full)."""
+    if len(memo) >= _PARSED_ENTRIES:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 _PARSED: dict[tuple, tuple] = {}
@@ -411,17 +416,25 @@ _EAGER_BYTES = 1 << 20
 _EAGER_PREFIXES = ("xl/worksheets/", "xl/tables/", "xl/workbook.xml")
 
 
+def _data_start(data: bytes, info: zipfile.ZipInfo) -> int | None:
+    """Where a member's data begin, after its local header; None for an encrypted member or
+    a damaged header (the callers then go through zipfile)."""
+    off = info.header_offset
+    if data[off:off + 4] != b"PK\x03\x04" or info.flag_bits & 1 or len(data) < off + 30:
+        return None
+    n, e = struct.unpack_from("<HH", data, off + 26)
+    return off + 30 + n + e
+
+
 def _inflate(data: bytes, info: zipfile.ZipInfo, size: int | None = None) -> bytes | None:
     """A member's bytes straight from the archive: whole and CRC-checked, or with ``size``
     at most its first ``size`` bytes. None when anything is unusual (encrypted, another
     method, a damaged header or stream): the caller then reads through zipfile, which
     raises what it raises. zipfile's per-member file objects cost more than the work here.
     """
-    off = info.header_offset
-    if data[off:off + 4] != b"PK\x03\x04" or info.flag_bits & 1 or len(data) < off + 30:
+    start = _data_start(data, info)
+    if start is None:
         return None
-    n, e = struct.unpack_from("<HH", data, off + 26)
-    start = off + 30 + n + e
     end = start + info.compress_size
     if end > len(data):
         return None
@@ -465,10 +478,9 @@ def _restored(data: bytes, infos: list[zipfile.ZipInfo], cuts: dict[str, bytes],
     central: list[bytes] = []
     offset = 0
     for info in infos:
-        off = info.header_offset
-        if data[off:off + 4] != b"PK\x03\x04" or info.flag_bits & 1 or len(data) < off + 30:
+        start = _data_start(data, info)
+        if start is None:
             return None
-        n, e = struct.unpack_from("<HH", data, off + 26)
         name = info.filename.encode("utf-8")  # as the central directory names it
         flags = 0 if name.isascii() else 0x800  # bit 11: the name is UTF-8
         body = cuts.get(info.filename)
@@ -479,12 +491,11 @@ def _restored(data: bytes, infos: list[zipfile.ZipInfo], cuts: dict[str, bytes],
             if body is not None and len(body) == info.file_size:
                 crc, method, size, csize = info.CRC, zipfile.ZIP_STORED, len(body), len(body)
             else:
-                start = off + 30 + n + e
                 body = data[start:start + info.compress_size]
                 if len(body) != info.compress_size:
                     return None
                 crc, method, size, csize = info.CRC, info.compress_type, info.file_size, info.compress_size
-        time_, date = struct.unpack_from("<HH", data, off + 10)
+        time_, date = struct.unpack_from("<HH", data, info.header_offset + 10)
         pieces += (_LOCAL.pack(b"PK\x03\x04", 20, flags, method, time_, date, crc, csize, size, len(name), 0),
                    name, body)
         central += (_CENTRAL.pack(b"PK\x01\x02", 20, 20, flags, method, time_, date, crc, csize, size, len(name),
@@ -499,8 +510,6 @@ def _member(data: bytes, zf: zipfile.ZipFile, name: str) -> bytes:
     info = zf.NameToInfo.get(name)
     out = _inflate(data, info) if info is not None else None
     return out if out is not None else _read_part(zf, name)
-
-
 
 
 def _prolog(head: bytes) -> tuple[str, bool]:
@@ -631,9 +640,7 @@ def _rels(parts: "_Parts", part: str) -> dict[str, tuple[str, str]]:
     if out is None:
         out = _resolve_rels(parse_elements(data, rel_part, _RELATIONSHIP), folder)
         if len(data) <= _PARSED_PART_BYTES:
-            if len(_RELS) >= _PARSED_ENTRIES:
-                _RELS.clear()
-            _RELS[key] = out
+            _remember(_RELS, key, out)
     return out
 
 
