@@ -174,3 +174,25 @@ def test_dtd_in_a_sheet_stored_under_another_extension_is_refused(broken_corpus,
     bad = tmp_path / "blad_dat.xlsx"
     _rewritten(broken_corpus["bra.xlsx"], bad, edit)
     assert [f.code for f in read_workbook(bad).findings] == ["READ-006"]
+
+
+def test_binary_part_in_an_unusual_member_is_not_judged_as_xml(broken_corpus, tmp_path):
+    """A part the fast inflate does not take (bzip2) is looked at through zipfile: random
+    bytes with no root element are an image, not an XML prolog too long to trust; XML in
+    such a part is still checked."""
+    import io
+    import os
+    import zipfile
+
+    def with_member(name: str, body: bytes) -> Path:
+        buf = io.BytesIO(broken_corpus["bra.xlsx"].read_bytes())
+        with zipfile.ZipFile(buf, "a") as z:
+            z.writestr(zipfile.ZipInfo(name), body, compress_type=zipfile.ZIP_BZIP2)
+        out = tmp_path / (name.replace("/", "_") + ".xlsx")
+        out.write_bytes(buf.getvalue())
+        return out
+
+    image = with_member("xl/media/image9.bin", os.urandom(200_000).replace(b"<", b"."))
+    assert [f.code for f in read_workbook(image).findings] == []
+    dtd = with_member("customXml/item9.dat", b'<!DOCTYPE x [<!ENTITY a "b">]><x/>')
+    assert [f.code for f in read_workbook(dtd).findings] == ["READ-006"]

@@ -377,7 +377,7 @@ def _check_prologs(data: bytes, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo
     """
     for info in infos:
         name = info.filename
-        if not name.endswith((".xml", ".rels", ".vml")) and not _looks_like_xml(data, info):
+        if not name.endswith((".xml", ".rels", ".vml")) and not _looks_like_xml(data, zf, info):
             continue  # an image or a binary part; XML under another name is checked all the same
         head = None
         if info.file_size <= _EAGER_BYTES and (name.startswith(_EAGER_PREFIXES) or name.endswith(".rels")):
@@ -537,11 +537,16 @@ def _prolog(head: bytes) -> tuple[str, bool]:
 _PROLOG_MARK = re.compile(r"<!--|<\?|<[A-Za-z_]")
 
 
-def _looks_like_xml(data: bytes, info: zipfile.ZipInfo) -> bool:
-    """Whether a part whose name says nothing begins as XML does (so its prolog is checked)."""
+def _looks_like_xml(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether a part whose name says nothing begins as XML does (so its prolog is checked).
+    An image or binary part is never judged as XML, even one zipfile must unpack."""
     head = _inflate(data, info, 64)
     if head is None:
-        return True  # unusual member: checked through zipfile like any other
+        try:
+            with zf.open(info) as fh:
+                head = fh.read(64)
+        except Exception:  # damaged: whoever reads the part reports it; no prolog to check
+            return False
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         head = head.decode("utf-16", "ignore").encode()
     return head.lstrip(b"\xef\xbb\xbf \t\r\n\0").startswith(b"<")
