@@ -63,6 +63,13 @@ def row_sign(row: SectionRow) -> Sign | None:
     return row.spec.sign if row.spec is not None and not row.is_total else None
 
 
+def required_sign(rule: SignRule, row: SectionRow) -> Sign | None:
+    """The sign ``rule`` demands of its column on ``row`` (None: no demand there)."""
+    if row.is_total:
+        return None
+    return rule.sign if rule.sign is not None else row_sign(row)
+
+
 @dataclass
 class TotalRow:
     """A non-empty total row of the table and the table rows it adds up."""
