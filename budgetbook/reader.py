@@ -102,8 +102,9 @@ def _read_header(source: WorkbookSource, spec: ReportSpec, ctx: _Ctx) -> Header 
             continue
         sh, ref = refs[f.key]
         raw = grids[sh].cell(*cell_pos(ref))
-        parsed = parse_cell(raw.error or raw.value, f.kind, f.choices)
-        cv = CellValue(ref=ref, value=parsed.value, raw=raw.value, formula=raw.formula,
+        value = raw.value if raw.value.__class__ is not dt.time else _stored_serial(grids[sh], ref, raw.value)
+        parsed = parse_cell(raw.error or value, f.kind, f.choices)
+        cv = CellValue(ref=ref, value=parsed.value, raw=value, formula=raw.formula,
                        error=parsed.error, problem=parsed.problem)
         fields[f.key] = cv
         loc = Location(file=ctx.file, sheet=sh, cell=ref, column=f.key, row_label=f.label)
@@ -121,8 +122,8 @@ def _read_header(source: WorkbookSource, spec: ReportSpec, ctx: _Ctx) -> Header 
         elif f.choices and parsed.value not in f.choices:
             rule = "ett av " + ", ".join(f.choices)
         if rule:
-            ctx.add("READ-021", loc, label=f.label, actual=raw.error or shown(raw.value),
-                    header_value=raw.error or shown(raw.value), rule=rule, sheet=sh)
+            ctx.add("READ-021", loc, label=f.label, actual=raw.error or shown(value),
+                    header_value=raw.error or shown(value), rule=rule, sheet=sh)
     return Header(sheet=sheet, fields=fields)
 
 
@@ -250,7 +251,7 @@ def _read_column(grid: SheetGrid, col: Column, idx: int, column: tuple, formulas
             elif v is None or v == "":
                 append(blank)
             else:
-                append(_convert(v, False, col, blank.ref))
+                append(_convert(v, False, col, blank.ref, grid))
         return out, False
     if kind in NUMERIC_KINDS:
         limit = _FAST_LIMIT[kind]
@@ -266,12 +267,12 @@ def _read_column(grid: SheetGrid, col: Column, idx: int, column: tuple, formulas
                     append(CellValue(blank.ref, Decimal(text), v))
                     plain = plain and not amount
                 else:
-                    append(_convert(v, False, col, blank.ref))
+                    append(_convert(v, False, col, blank.ref, grid))
                     plain = False
             elif v is None or v == "":
                 append(blank)
             else:
-                append(_convert(v, False, col, blank.ref))
+                append(_convert(v, False, col, blank.ref, grid))
                 plain = False
     elif kind in _PLAIN_TEXT:
         for blank, v in zip(blanks, column):
@@ -281,19 +282,19 @@ def _read_column(grid: SheetGrid, col: Column, idx: int, column: tuple, formulas
                 elif not v:
                     append(blank)
                 else:
-                    append(_convert(v, False, col, blank.ref))
+                    append(_convert(v, False, col, blank.ref, grid))
                     plain = False
             elif v is None:
                 append(blank)
             else:
-                append(_convert(v, False, col, blank.ref))
+                append(_convert(v, False, col, blank.ref, grid))
                 plain = False
     else:
         for blank, v in zip(blanks, column):
             if v is None or v == "":
                 append(blank)
             else:
-                append(_convert(v, False, col, blank.ref))
+                append(_convert(v, False, col, blank.ref, grid))
                 plain = False
     if formulas:
         for r, s in formulas.items():
@@ -313,7 +314,7 @@ def _formula_cell(grid: SheetGrid, r: int, idx: int, col: Column, letter: str, s
     limit = _FAST_LIMIT.get(col.kind)
     if limit is not None and v.__class__ is float and -limit <= v <= limit and v.is_integer():
         return CellValue(ref, Decimal(int(v)), v, True)
-    return _convert(v, True, col, ref)
+    return _convert(v, True, col, ref, grid)
 
 
 _BLANKS: dict[str, list[CellValue]] = {}
@@ -347,8 +348,10 @@ def _choices(choices: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def _convert(v, formula: bool, col: Column, ref: str) -> CellValue:
+def _convert(v, formula: bool, col: Column, ref: str, grid: SheetGrid) -> CellValue:
     """A cell with a value that is not a plain whole number: _read_cell's general path."""
+    if v.__class__ is dt.time:
+        v = _stored_serial(grid, ref, v)
     kind = col.kind
     if v.__class__ is float and kind in NUMERIC_KINDS:
         value, problem = number_from_float(v, kind)
@@ -371,6 +374,17 @@ def _convert(v, formula: bool, col: Column, ref: str) -> CellValue:
         return CellValue(ref=ref, raw=v, formula=True, error=parsed.error)
     return CellValue(ref=ref, value=parsed.value, raw=v, formula=formula,
                      error=parsed.error, problem=parsed.problem if parsed.problem else parsed.note)
+
+
+def _stored_serial(grid: SheetGrid, ref: str, shown_time: dt.time):
+    """What a cell that a source gives as a time of day holds: a negative number in a
+    date-formatted cell is no date (Excel shows #####), and calamine makes a time of day
+    of it (−1 as 00:00): the number itself, as the openpyxl source gives it, so both say
+    IN-008 with the number the cell holds. A serial from 0 to 1 is a time of day."""
+    number = grid.stored_number(*cell_pos(ref))
+    if number is None or number >= 0:
+        return shown_time
+    return int(number) if number.is_integer() and abs(number) < 2**53 else number
 
 
 def _check_merged(grid: SheetGrid, box: tuple[int, int, int, int], sec: Section, table: TableInfo,
@@ -443,7 +457,7 @@ def _read_cell(grid: SheetGrid, row: int, col_idx: int, col: Column, letter: str
         # Saved without a cached result (written by a script): what it shows is not known
         # here. Computed columns are filled in by _fill_computed; an input stays unknown.
         return CellValue(ref=ref, raw=raw.text, formula=True, unknown=True)
-    return _convert(raw.value, raw.formula, col, ref)
+    return _convert(raw.value, raw.formula, col, ref, grid)
 
 
 def _fill_computed(data: SectionData, grid: SheetGrid, columns: dict[str, int]) -> None:

@@ -45,3 +45,27 @@ def test_a_date_serial_past_9999_12_31_is_an_invalid_date_on_both_engines(serial
         rows = book.sections["atgardsplan"].rows
         assert rows[1].cells[_DATE].value == dt.date(9999, 12, 31)
         assert rows[0].cells[_DATE].value is None and rows[0].cells[_DATE].error is None
+
+
+@pytest.mark.parametrize("serial", [-1, -0.25, -45_000.5])
+def test_a_negative_date_serial_is_an_invalid_date_holding_its_number_on_both_engines(serial, tmp_path):
+    """Excel shows a negative number in a date cell as #####: no date (IN-008) on both
+    engines, with the number the cell holds, though calamine gives a time of day for it
+    (−1 as 00:00) and openpyxl a date before 1900. A serial from 0 to 1 stays a time of
+    day (IN-008 too), as it is on both."""
+    wb = base_workbook(sections=("ekonomi", "atgardsplan"))
+    ws = wb["Åtgärdsplan"]
+    ws["A5"], ws["C5"] = "Minska inhyrd personal", serial
+    ws["A6"], ws["C6"] = "Färre konsulter", 0.5  # 12:00
+    wb["Uppgifter"]["B11"] = serial  # the header's datum
+    path = tmp_path / "negativt.xlsx"
+    path.write_bytes(workbook_bytes(wb))
+    fast, slow = read_workbook(path, engine="fast"), read_workbook(path, engine="openpyxl")
+    assert book_dump(fast) == book_dump(slow)
+    for book in (fast, slow):
+        found = sorted((f.code, f.location.cell, f.message) for f in book.findings)
+        assert [(code, cell) for code, cell, _ in found] == [("IN-008", "C5"), ("IN-008", "C6"), ("READ-021", "B11")]
+        assert fmt_value(serial) in found[0][2] and "12:00" in found[1][2] and fmt_value(serial) in found[2][2]
+        cell = book.sections["atgardsplan"].rows[0].cells[_DATE]
+        assert (cell.value, cell.raw, cell.problem) == (None, serial, "IN-008")
+        assert book.header.fields["datum"].raw == serial and book.header.get("datum") is None

@@ -129,15 +129,17 @@ class FastSource:
         merged = []
         if scans.merge_cell in whole:
             merged = [parse_range(m.decode().replace("$", "")) for m in scans.merge.findall(whole)]
-        return _LazyGrid(rows, special, has_errors, hidden_rows=hidden, merged=merged)
+        return _LazyGrid(rows, special, has_errors, hidden_rows=hidden, merged=merged, xml=xml)
 
 
 class _LazyGrid(SheetGrid):
     """calamine's rows as a SheetGrid; a cell's RawCell is made only when it is asked for."""
 
     def __init__(self, rows: list[list], special: dict[int, dict[int, tuple[bool, str | None, bytes]]],
-                 has_errors: bool, hidden_rows: set[int], merged: list[tuple[int, int, int, int]]):
+                 has_errors: bool, hidden_rows: set[int], merged: list[tuple[int, int, int, int]],
+                 xml: bytes = b""):
         self.rows = rows
+        self.xml = xml  # the sheet as read, for the rare cell whose stored number is asked for
         # Formula and error cells from the byte scan: row → column → (formula, error, formula text).
         self.special = special
         self.has_errors = has_errors
@@ -181,12 +183,25 @@ class _LazyGrid(SheetGrid):
                             row[k] = None
         return values, self.special
 
+    def stored_number(self, row: int, col: int) -> float | None:
+        m = re.search(_STORED_VALUE % (col_letter(col).encode(), row), self.xml)
+        try:
+            return float(m.group(1)) if m is not None else None
+        except ValueError:
+            return None
+
     @property
     def cells(self) -> dict[tuple[int, int], RawCell]:  # type: ignore[override]
         out = {(r, c): RawCell(value=v) for r, row in enumerate(self.rows, start=1)
                for c, v in enumerate(row, start=1) if v != "" and v is not None}
         out.update({(r, c): self.cell(r, c) for r, sp in self.special.items() for c in sp})
         return out
+
+
+# A cell's stored value (after its formula, if any), whatever the namespace prefix.
+_STORED_VALUE = (rb'<(?:[\w.-]+:)?c\s[^>]*?\br="%s%d"[^>]*(?<!/)>'
+                 rb'(?:<(?:[\w.-]+:)?f[^>]*/>|<(?:[\w.-]+:)?f[^>]*>[^<]*</(?:[\w.-]+:)?f>)?'
+                 rb'<(?:[\w.-]+:)?v>([^<]*)</')
 
 
 def _value_at(rows: list[list], pos: tuple[int, int]):
