@@ -218,8 +218,11 @@ def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ct
                 for pos, (excel_row, (row_spec, label)) in enumerate(zip(excel_rows, specs))]
     for row, filled in zip(rows, has_values):
         # A row without a value or a formula holds only the shared blank cells: empty, as
-        # SectionRow.empty would work out cell by cell.
-        if not filled and row.excel_row not in special:
+        # SectionRow.empty would work out cell by cell; a row with a label is not (a cell
+        # with text is never blank, whatever its kind).
+        if row.label:
+            row.__dict__["empty"] = False
+        elif not filled and row.excel_row not in special:
             row.__dict__["empty"] = True
     data = SectionData(spec=sec, sheet=table.sheet, table_ref=table.ref,
                        columns={k: col_letter(v) for k, v in columns.items()}, rows=rows)
@@ -244,10 +247,14 @@ def _read_column(grid: SheetGrid, col: Column, idx: int, column: tuple, formulas
     # formula and error cells are made again as what they are. A column of formulas (a
     # computed column) is made cell by cell instead, each cell once.
     if formulas and 2 * len(formulas) >= len(column):
+        limit = _FAST_LIMIT.get(kind, -1.0)
         for r, blank, v in zip(range(first, last + 1), blanks, column):
             s = formulas.get(r)
             if s is not None:
-                append(_formula_cell(grid, r, idx, col, letter, s, v, blank.ref, unknown))
+                if v.__class__ is float and s[1] is None and -limit <= v <= limit and v.is_integer():
+                    append(CellValue(blank.ref, Decimal(int(v)), v, True))  # _formula_cell's common case
+                else:
+                    append(_formula_cell(grid, r, idx, col, letter, s, v, blank.ref, unknown))
             elif v is None or v == "":
                 append(blank)
             else:

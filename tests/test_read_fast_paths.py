@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from budgetbook.book import CellValue, shared_blank
 from budgetbook.excel import read_workbook
-from budgetbook.excel.package import PackageError, _inflate, cut_after_row, open_package, parse_elements
+from budgetbook.excel.fast_source import _PLAIN, _formula_cells, _patterns
+from budgetbook.excel.package import (PackageError, _inflate, _plain_prolog, _prolog, cut_after_row, open_package,
+                                      parse_elements)
 from budgetbook.values import decimal_from_float, normalize
 
 from .helpers import make_workbook
@@ -118,3 +120,28 @@ def test_what_calamine_opens_holds_every_part_of_the_file(tmp_path):
         stored = {i.filename for i in out.infolist() if i.compress_type == zipfile.ZIP_STORED}
         assert "xl/workbook.xml" in stored and "xl/theme/theme1.xml" not in stored
     assert read_workbook(path).findings == []
+
+
+# Pieces of sheet XML, well-formed or not, for the scans' shortcuts.
+_SHEET_PIECES = st.sampled_from([
+    b'<c r="B5" s="3">', b'<c r="C7" t="e">', b'<c s="1" r="AB12">', b'<c r="D9"/>', b"<c>", b"</c>",
+    b"<f>", b"<f>SUM(B5:B9)", b"</f>", b'<f t="shared" si="0"/>', b"<f\n>", b"<f\x0b>", b"<f <f>", b"<formula1>",
+    b"<v>12</v>", b"<is><t>x</t></is>", b" ", b">", b"/", b"<", b"f",
+])
+
+
+@given(st.lists(_SHEET_PIECES, max_size=14).map(b"".join), st.sampled_from([b"", b"x:"]))
+def test_formula_cells_gives_what_the_formula_pattern_finds_everywhere(body, prefix):
+    scans = _patterns(prefix) if prefix else _PLAIN
+    xml = body.replace(b"<c", b"<" + prefix + b"c").replace(b"<f", b"<" + prefix + b"f") \
+        .replace(b"</f", b"</" + prefix + b"f")
+    assert _formula_cells(xml, scans) == scans.formula_cell.findall(xml)
+
+
+@given(st.lists(st.sampled_from([b"<?xml version='1.0'?>", b"<?", b"?>", b" ", b"\n", b"\t", b"\r", b"\x0c",
+                                 b"<!DOCTYPE x>", b"<!--", b"-->", b"<a", b"<_", b"<1", b"<", b"x",
+                                 b"\xef\xbb\xbf", b"\xff\xfe", b"<!ENTITY"]), max_size=8).map(b"".join))
+def test_a_plain_prolog_is_one_the_prolog_check_passes(head):
+    if _plain_prolog(head):
+        prolog, complete = _prolog(head)
+        assert complete and "<!DOCTYPE" not in prolog and "<!ENTITY" not in prolog

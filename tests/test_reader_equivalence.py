@@ -4,13 +4,14 @@ readable through both has the same section data, addresses and findings."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
 from budgetbook.excel import read_workbook
 from budgetbook.excel.template import workbook_bytes
 from budgetbook.findings import fmt_value
-from tests.data.make_broken import CASES, base_workbook
+from tests.data.make_broken import CASES, EKONOMI_SHEET, base_bytes, base_workbook, edit_part, rezip
 from tests.reading import book_dump
 
 FILES = [c.file for c in CASES] + ["bra.xlsx"]
@@ -69,3 +70,20 @@ def test_a_negative_date_serial_is_an_invalid_date_holding_its_number_on_both_en
         cell = book.sections["atgardsplan"].rows[0].cells[_DATE]
         assert (cell.value, cell.raw, cell.problem) == (None, serial, "IN-008")
         assert book.header.fields["datum"].raw == serial and book.header.get("datum") is None
+
+
+def test_a_shared_formula_showing_an_error_reads_the_same_on_both_engines(tmp_path):
+    """Excel writes a filled-down formula once (t="shared") and its followers as <f …/>
+    without text; a follower showing an error once made the fast reader fail (READ-009)."""
+    def shared(xml: bytes) -> bytes:
+        for row, f in ((5, b'<f t="shared" ref="H5:H6" si="0">D5-G5</f>'), (6, b'<f t="shared" si="0"/>')):
+            xml, n = re.subn(rb'<c r="H%d"([^>]*)><f>[^<]*</f><v */></c>' % row,
+                             rb'<c r="H%d"\1 t="e">%s<v>#DIV/0!</v></c>' % (row, f), xml)
+            assert n == 1
+        return xml
+
+    path = tmp_path / "delad.xlsx"
+    path.write_bytes(rezip(base_bytes(), edit_part(EKONOMI_SHEET, shared)))
+    fast, slow = read_workbook(path, engine="fast"), read_workbook(path, engine="openpyxl")
+    assert book_dump(fast) == book_dump(slow)
+    assert [(f.code, f.location.cell) for f in fast.findings] == [("IN-001", "H5"), ("IN-001", "H6")]

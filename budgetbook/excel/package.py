@@ -387,6 +387,8 @@ def _check_prologs(data: bytes, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo
         if head is None:
             head = _inflate(data, info, 1024)
         if head is not None:
+            if _plain_prolog(head):
+                continue
             prolog, complete = _prolog(head[:1024])  # the root element is near the start
             if not complete and len(head) > 1024:
                 prolog, complete = _prolog(head[:MAX_PROLOG_BYTES + 4096])
@@ -535,6 +537,24 @@ def _prolog(head: bytes) -> tuple[str, bool]:
 
 
 _PROLOG_MARK = re.compile(r"<!--|<\?|<[A-Za-z_]")
+
+
+def _plain_prolog(head: bytes) -> bool:
+    """Whether a part begins as every writer's does: at most an XML declaration and white
+    space before the root element (so _prolog would find it complete, with no DTD)."""
+    i = 0
+    if head.startswith(b"<?"):
+        i = head.find(b"?>", 2)
+        if i < 0:
+            return False
+        i += 2
+        while head[i:i + 1] in _XML_SPACE:
+            i += 1
+    return head[i:i + 1] == b"<" and head[i + 1:i + 2] in _NAME_START
+
+
+_XML_SPACE = frozenset([b" ", b"\t", b"\r", b"\n"])
+_NAME_START = frozenset(bytes([c]) for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 
 
 def _looks_like_xml(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
