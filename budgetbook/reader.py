@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from .book import Book, CellValue, Header, SectionData, SectionRow, shared_blank
 from .catalogue import code as catalogue_code
@@ -163,16 +164,17 @@ def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ct
         headers = [str(grid.cell(header_row, c).value or (table.columns[i] if i < len(table.columns) else ""))
                    for i, c in enumerate(range(c1, c2 + 1))]
     by_header = {norm_header(h): c1 + i for i, h in enumerate(headers)}
+    names = _names(sec)
     columns: dict[str, int] = {}
-    for col in sec.columns:
-        idx = by_header.get(norm_header(col.header), by_header.get(col.key))
+    for col, header in zip(sec.columns, names.headers):
+        idx = by_header.get(header, by_header.get(col.key))
         if idx is None:
             ctx.add("READ-012", Location(file=ctx.file, section=sec.key, sheet=table.sheet,
                                          cell=f"{col_letter(c1)}{r1}", column=col.key),
                     table=table.name, header=col.header)
         else:
             columns[col.key] = idx
-    known = {norm_header(c.header) for c in sec.columns} | {c.key for c in sec.columns}
+    known = names.known
     for i, h in enumerate(headers):
         if norm_header(h) not in known and h.strip():
             ctx.add("READ-013", Location(file=ctx.file, section=sec.key, sheet=table.sheet,
@@ -225,7 +227,7 @@ def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ct
         elif not filled and row.excel_row not in special:
             row.__dict__["empty"] = True
     data = SectionData(spec=sec, sheet=table.sheet, table_ref=table.ref,
-                       columns={k: col_letter(v) for k, v in columns.items()}, rows=rows)
+                       columns={k: _letter(v) for k, v in columns.items()}, rows=rows)
     if unknown:  # a file saved by Excel has none: every formula has its result
         _fill_computed(data, grid, columns)
     _cell_findings(data, ctx, unit, clean)
@@ -237,7 +239,7 @@ def _read_column(grid: SheetGrid, col: Column, idx: int, column: tuple, formulas
     """The cells of one table column (``formulas``: its formula and error cells by row), and
     whether every one is blank or a plain value made on a fast path below: such a cell
     holds nothing a cell finding is about, unless its column is computed or required."""
-    letter = col_letter(idx)
+    letter = _letter(idx)
     blanks = _blank_cells(letter, idx, first, last)
     kind = col.kind
     out = []
@@ -418,13 +420,14 @@ def _row_specs(sec: Section, labels: list[str], has_values: list[bool], columns:
     out: list[tuple[RowSpec | None, str]] = [(None, lab) for lab in labels]
     if sec.fixed_rows:
         expected = list(sec.fixed_rows)
+        fixed_labels = _names(sec).fixed_labels
         j = 0
         label_col = col_letter(columns.get(sec.label_column, 1))
         for i, lab in enumerate(labels):
             if not (lab or has_values[i]):
                 continue
-            match = next((k for k in range(j, len(expected))
-                          if norm_header(expected[k].label) == norm_header(lab)), None)
+            lab_norm = norm_header(lab)
+            match = next((k for k in range(j, len(expected)) if fixed_labels[k] == lab_norm), None)
             if match is None:
                 ctx.add("READ-040", Location(file=ctx.file, section=sec.key, sheet=table.sheet,
                                              cell=f"{label_col}{first + i}", row_label=lab),
@@ -441,7 +444,7 @@ def _row_specs(sec: Section, labels: list[str], has_values: list[bool], columns:
                                          cell=f"{label_col}{last}"), label=missing.label, table=table.name)
         return out
     # Free rows: the totals are the last rows whose label is a total's label.
-    totals = {norm_header(t.label): t for t in sec.totals}
+    totals = _names(sec).totals
     for i in range(len(labels) - 1, -1, -1):
         t = totals.get(norm_header(labels[i]))
         if t is None:
@@ -484,7 +487,10 @@ def _fill_computed(data: SectionData, grid: SheetGrid, columns: dict[str, int]) 
             cell = cells.get(key)
             if cell is None or not cell.formula or not cell.unknown:
                 continue
-            cells[key] = _filled(cell, *evaluate_cells(col, [cells.get(k) for k in inputs]))
+            ins = [cells.get(k) for k in inputs]
+            # Inputs all blank (the template's "" on an empty row): evaluate_cells's answer.
+            blank = all(c is None or c.blank for c in ins)
+            cells[key] = _filled(cell, None) if blank else _filled(cell, *evaluate_cells(col, ins))
             row.changed()
     by_excel_row = {r.excel_row: r for r in data.rows}
     for row in data.rows:
@@ -664,6 +670,36 @@ def _cell_findings(data: SectionData, ctx: _Ctx, unit: str, clean: set[str] | fr
 
 
 _PLANS: dict[int, tuple[Section, list]] = {}
+
+
+class _Names(NamedTuple):
+    """A section spec's names as the reader compares them (norm_header), worked out once."""
+
+    headers: tuple[str, ...]  # each column's header
+    known: frozenset[str]  # every header and column key
+    fixed_labels: tuple[str, ...]  # each fixed row's label
+    totals: dict[str, RowSpec]  # a total row by its label (read-only)
+
+
+_NAMES: dict[int, tuple[Section, _Names]] = {}
+
+
+def _names(sec: Section) -> _Names:
+    hit = _NAMES.get(id(sec))
+    if hit is None or hit[0] is not sec:
+        headers = tuple(norm_header(c.header) for c in sec.columns)
+        names = _Names(headers, frozenset(headers) | {c.key for c in sec.columns},
+                       tuple(norm_header(r.label) for r in sec.fixed_rows),
+                       {norm_header(t.label): t for t in sec.totals})
+        hit = _NAMES[id(sec)] = (sec, names)
+    return hit[1]
+
+
+_LETTERS = [""] + [col_letter(i) for i in range(1, 703)]  # A … ZZ
+
+
+def _letter(idx: int) -> str:
+    return _LETTERS[idx] if idx < 703 else col_letter(idx)
 
 
 def _findings_plan(sec: Section) -> list[tuple[Column, str, bool, bool, bool, bool]]:

@@ -145,3 +145,16 @@ def test_a_plain_prolog_is_one_the_prolog_check_passes(head):
     if _plain_prolog(head):
         prolog, complete = _prolog(head)
         assert complete and "<!DOCTYPE" not in prolog and "<!ENTITY" not in prolog
+
+
+def test_a_computed_cell_whose_inputs_are_all_blank_shows_nothing():
+    """The reader fills such a cell without evaluating: what evaluate_cells would give."""
+    from budgetbook.reader import evaluate_cells
+    from budgetbook.spec import SPEC
+
+    columns = [c for sec in SPEC.sections for c in sec.computed_columns]
+    assert columns
+    for col in columns:
+        blanks = [shared_blank(f"A{i}") for i, _ in enumerate(col.formula.inputs, start=1)]
+        assert evaluate_cells(col, blanks) == (None, None, False)
+        assert evaluate_cells(col, [None] * len(blanks)) == (None, None, False)

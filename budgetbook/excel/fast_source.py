@@ -51,7 +51,7 @@ def _patterns(prefix: bytes) -> _Scans:
         re.compile(rb'<%srow\s[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"' % p),
         re.compile(rb'<%srow\s[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"' % p),
         re.compile(rb'<%smergeCell\s[^>]*?ref="([A-Z0-9:$]+)"' % p),
-        re.compile(rb"<%sf[ \t\r\n>/]" % p), b"<%sc" % prefix, b"<%smergeCell" % prefix,
+        re.compile(rb"<%sf[\s>/]" % p), b"<%sc" % prefix, b"<%smergeCell" % prefix,
     )
 
 
