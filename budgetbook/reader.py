@@ -20,7 +20,7 @@ from .excel_refs import cell_pos, col_letter, parse_range
 from .findings import Finding, Location, make_finding
 from .source import EMPTY, SheetGrid, TableInfo, WorkbookSource
 from .spec import SPEC, Column, Kind, Linear, Ratio, ReportSpec, RowSpec, Section
-from .values import AMOUNT_LIMIT, NUMERIC_KINDS, number_from_float, parse_cell, text_number_traits
+from .values import AMOUNT_LIMIT, NUMERIC_KINDS, Parsed, number_from_float, parse_cell, text_number_traits
 
 _WS = re.compile(r"\s+")
 
@@ -348,6 +348,11 @@ _FAST_LIMIT = {k: (float(AMOUNT_LIMIT) if k is Kind.AMOUNT else 1e15 - 1) for k 
 _PLAIN_TEXT = frozenset([Kind.TEXT, Kind.CODE])
 
 
+@lru_cache(maxsize=1024)  # a month column holds a few months, the same in every workbook
+def _month_text(text: str) -> Parsed:
+    return parse_cell(text, Kind.MONTH)
+
+
 @lru_cache(maxsize=256)
 def _choices(choices: tuple[str, ...]) -> dict[str, str]:
     """A column's choices by their casefolded text: the first of equals wins, as in parse_cell."""
@@ -378,7 +383,7 @@ def _convert(v, formula: bool, col: Column, ref: str, grid: SheetGrid) -> CellVa
         if text and text[0] != "#":
             choice = _choices(col.choices).get(text.casefold())
             return CellValue(ref, choice or text, v, formula, False, None, None if choice else "IN-006")
-    parsed = parse_cell(v, kind, col.choices)
+    parsed = _month_text(v) if kind is Kind.MONTH and v.__class__ is str else parse_cell(v, kind, col.choices)
     if formula and parsed.error:  # a formula whose cached result is an error
         return CellValue(ref=ref, raw=v, formula=True, error=parsed.error)
     return CellValue(ref=ref, value=parsed.value, raw=v, formula=formula,

@@ -158,3 +158,21 @@ def test_a_computed_cell_whose_inputs_are_all_blank_shows_nothing():
         blanks = [shared_blank(f"A{i}") for i, _ in enumerate(col.formula.inputs, start=1)]
         assert evaluate_cells(col, blanks) == (None, None, False)
         assert evaluate_cells(col, [None] * len(blanks)) == (None, None, False)
+
+
+def test_workbooks_of_one_template_share_their_mapping_but_not_its_lists(tmp_path):
+    """The mapping of the structure parts is kept by their bytes: an equal workbook maps
+    the same, a changed table maps anew, and no Package's lists are another's."""
+    from tests.data.make_broken import base_bytes, rezip
+
+    first, second = open_package("a.xlsx", base_bytes()), open_package("b.xlsx", base_bytes())
+    assert (first.sheets, first.tables, first.defined_names, first.read_rows) == \
+        (second.sheets, second.tables, second.defined_names, second.read_rows)
+    assert first.tables is not second.tables and first.read_rows is not second.read_rows
+    first.tables.clear()
+    first.read_rows.clear()
+    assert second.tables and second.read_rows
+    table = next(n for n in zipfile.ZipFile(io.BytesIO(base_bytes())).namelist() if n.startswith("xl/tables/"))
+    renamed = rezip(base_bytes(), lambda n, b: b.replace(b'displayName="', b'displayName="X') if n == table else b)
+    names = {t.name for t in open_package("c.xlsx", renamed).tables}
+    assert names != {t.name for t in second.tables} and any(n.startswith("X") for n in names)

@@ -708,9 +708,11 @@ class _Parts:
     zip: zipfile.ZipFile
     names: set[str]
     cache: dict[str, bytes]
+    read: set[str] = field(default_factory=set)  # every part structure() gave
 
     def structure(self, name: str) -> bytes:
         """A part this module parses whole (workbook, relationships, tables): bounded in size."""
+        self.read.add(name)
         size = self.zip.getinfo(name).file_size
         if size > MAX_STRUCTURE_PART_BYTES:
             raise PackageError("READ-005", reason=f"delen {name} är {size // 1_048_576} MiB, gränsen "
@@ -729,7 +731,41 @@ _TABLE = frozenset([M + "table", M + "tableColumn"])
 
 
 def _map(path: str, data: bytes, zf: zipfile.ZipFile, names: set[str], cache: dict[str, bytes]) -> Package:
-    parts = _Parts(data, zf, names, cache)
+    # The unit workbooks of one template share their structure parts byte for byte: what
+    # they map to is kept by the member names and the bytes of the parts decompressed so far
+    # but the sheets themselves, when those hold every part the mapping read.
+    structure = [(n, b) for n, b in cache.items() if not n.startswith("xl/worksheets/") or n.endswith(".rels")]
+    key = (frozenset(names), tuple(structure))
+    mapped = _STRUCTURES.get(key)
+    if mapped is None:
+        parts = _Parts(data, zf, names, cache)
+        mapped = _structure(parts, names)
+        if parts.read <= {n for n, _ in structure} and sum(len(b) for _, b in structure) <= _STRUCTURE_KEY_BYTES:
+            _remember(_STRUCTURES, key, mapped)
+    sheets, defined, tables, read_rows, has_vba, external_links, connections = mapped
+    return Package(
+        path=path,
+        data=data,
+        zip=zf,
+        sheets=list(sheets),  # copies: a Package's lists are its own
+        defined_names=dict(defined),
+        tables=list(tables),
+        read_rows=dict(read_rows),
+        has_vba=has_vba,
+        external_links=external_links,
+        connections=connections,
+        sha256=hashlib.sha256(data).hexdigest(),
+        _cache=cache,
+    )
+
+
+_STRUCTURES: dict[tuple, tuple] = {}
+_STRUCTURE_KEY_BYTES = 256 * 1024  # a template's structure parts are some 15 KiB
+
+
+def _structure(parts: _Parts, names: set[str]) -> tuple:
+    """(sheets, defined names, tables, last read row per sheet, VBA, external links,
+    connections) of the package; read-only once made (_map copies what a Package holds)."""
     root_rels = _rels(parts, "")
     wb_part = next((t for typ, t in root_rels.values() if typ == "officeDocument"), "xl/workbook.xml")
     for prefix, what in _OTHER_OFFICE.items():
@@ -781,20 +817,10 @@ def _map(path: str, data: bytes, zf: zipfile.ZipFile, names: set[str], cache: di
             ))
     for t in tables:
         read_rows[t.sheet] = max(read_rows.get(t.sheet, 0), parse_range(t.ref)[2])
-    return Package(
-        path=path,
-        data=data,
-        zip=zf,
-        sheets=sheets,
-        defined_names=defined,
-        tables=tables,
-        read_rows=read_rows,
-        has_vba=any(n.lower().endswith("vbaproject.bin") for n in names),
-        external_links=sum(1 for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml")),
-        connections="xl/connections.xml" in names,
-        sha256=hashlib.sha256(data).hexdigest(),
-        _cache=cache,
-    )
+    return (sheets, defined, tables, read_rows,
+            any(n.lower().endswith("vbaproject.bin") for n in names),
+            sum(1 for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml")),
+            "xl/connections.xml" in names)
 
 
 _ROW_OF = re.compile(r"^[A-Z]+(\d+)$")
