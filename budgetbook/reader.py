@@ -253,8 +253,8 @@ def _read_column(grid: SheetGrid, col: Column, idx: int, column: tuple, formulas
         for r, blank, v in zip(range(first, last + 1), blanks, column):
             s = formulas.get(r)
             if s is not None:
-                if v.__class__ is float and s[1] is None and -limit <= v <= limit and v.is_integer():
-                    append(CellValue(blank.ref, Decimal(int(v)), v, True))  # _formula_cell's common case
+                if v.__class__ is float and s[1] is None and -limit <= v <= limit and (i := int(v)) == v:
+                    append(CellValue(blank.ref, Decimal(i), v, True))  # _formula_cell's common case
                 else:
                     append(_formula_cell(grid, r, idx, col, letter, s, v, blank.ref, unknown))
             elif v is None or v == "":
@@ -268,8 +268,10 @@ def _read_column(grid: SheetGrid, col: Column, idx: int, column: tuple, formulas
         amount = kind is Kind.AMOUNT  # a fraction of a tkr is IN-013
         for blank, v in zip(blanks, column):
             if v.__class__ is float:
-                if -limit <= v <= limit and v.is_integer():
-                    append(CellValue(blank.ref, Decimal(int(v)), v))
+                # A whole number within the limits (int() is safe once the range holds: no
+                # nan or inf passes it); int == float compares exactly.
+                if -limit <= v <= limit and (i := int(v)) == v:
+                    append(CellValue(blank.ref, Decimal(i), v))
                 elif fractions and -limit <= v <= limit and len(text := repr(v)) - text.find(".") <= 10 \
                         and "e" not in text:
                     # values.decimal_from_float's answer for at most 9 decimals, inlined
