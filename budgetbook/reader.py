@@ -219,13 +219,16 @@ def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ct
         rows = [SectionRow(pos, excel_row, label, row_spec, {}, excel_row in hidden)
                 for pos, (excel_row, (row_spec, label)) in enumerate(zip(excel_rows, specs))]
     for row, filled in zip(rows, has_values):
+        facts = row.__dict__  # what SectionRow would work out on first use, known here
+        spec = row.spec
+        facts["code"], facts["is_total"] = (spec.code, spec.is_total) if spec is not None else (None, False)
         # A row without a value or a formula holds only the shared blank cells: empty, as
         # SectionRow.empty would work out cell by cell; a row with a label is not (a cell
         # with text is never blank, whatever its kind).
         if row.label:
-            row.__dict__["empty"] = False
+            facts["empty"] = False
         elif not filled and row.excel_row not in special:
-            row.__dict__["empty"] = True
+            facts["empty"] = True
     data = SectionData(spec=sec, sheet=table.sheet, table_ref=table.ref,
                        columns={k: _letter(v) for k, v in columns.items()}, rows=rows)
     if unknown:  # a file saved by Excel has none: every formula has its result
@@ -692,14 +695,12 @@ _NAMES: dict[int, tuple[Section, _Names]] = {}
 
 
 def _names(sec: Section) -> _Names:
-    hit = _NAMES.get(id(sec))
-    if hit is None or hit[0] is not sec:
+    def make() -> _Names:
         headers = tuple(norm_header(c.header) for c in sec.columns)
-        names = _Names(headers, frozenset(headers) | {c.key for c in sec.columns},
-                       tuple(norm_header(r.label) for r in sec.fixed_rows),
-                       {norm_header(t.label): t for t in sec.totals})
-        hit = _NAMES[id(sec)] = (sec, names)
-    return hit[1]
+        return _Names(headers, frozenset(headers) | {c.key for c in sec.columns},
+                      tuple(norm_header(r.label) for r in sec.fixed_rows),
+                      {norm_header(t.label): t for t in sec.totals})
+    return _per_section(_NAMES, sec, make)
 
 
 _LETTERS = [""] + [col_letter(i) for i in range(1, 703)]  # A … ZZ
@@ -712,11 +713,16 @@ def _letter(idx: int) -> str:
 def _findings_plan(sec: Section) -> list[tuple[Column, str, bool, bool, bool, bool]]:
     """Per column what _cell_findings asks of it: (column, key, computed, has a total,
     required, a whole-tkr amount), worked out once per section spec."""
-    hit = _PLANS.get(id(sec))
+    return _per_section(_PLANS, sec, lambda: [(col, col.key, col.computed, bool(col.total), col.required,
+                                               col.kind is Kind.AMOUNT and not col.computed)
+                                              for col in sec.columns])
+
+
+def _per_section(memo: dict, sec: Section, make):
+    """What ``make()`` gives for a section spec, made once (kept by the spec's identity)."""
+    hit = memo.get(id(sec))
     if hit is None or hit[0] is not sec:
-        plan = [(col, col.key, col.computed, bool(col.total), col.required,
-                 col.kind is Kind.AMOUNT and not col.computed) for col in sec.columns]
-        hit = _PLANS[id(sec)] = (sec, plan)
+        hit = memo[id(sec)] = (sec, make())
     return hit[1]
 
 
