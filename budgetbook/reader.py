@@ -209,7 +209,7 @@ def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ct
         cells, plain = _read_column(grid, col, idx, column, by_column_special.get(idx), body_first, body_last,
                                     unknown)
         by_column.append(cells)
-        if plain and not col.computed and not col.required:
+        if plain:
             clean.add(col.key)
     keys = [col.key for col in present]
     hidden = grid.hidden_rows
@@ -240,14 +240,15 @@ def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ct
 def _read_column(grid: SheetGrid, col: Column, idx: int, column: tuple, formulas: dict[int, tuple] | None,
                  first: int, last: int, unknown: list[CellValue]) -> tuple[list[CellValue], bool]:
     """The cells of one table column (``formulas``: its formula and error cells by row), and
-    whether every one is blank or a plain value made on a fast path below: such a cell
-    holds nothing a cell finding is about, unless its column is computed or required."""
+    whether no data-row cell of it can have a cell finding: every one is blank or a plain
+    value made on a fast path below in a column that is neither computed nor required, or
+    (a column of formulas) every one is a formula showing a whole number."""
     letter = _letter(idx)
     blanks = _blank_cells(letter, idx, first, last)
     kind = col.kind
     out = []
     append = out.append
-    plain = not formulas
+    plain = not formulas or 2 * len(formulas) >= len(column)
     # Every cell as if it held no formula, by the loop for the column's kind; then the few
     # formula and error cells are made again as what they are. A column of formulas (a
     # computed column) is made cell by cell instead, each cell once.
@@ -258,13 +259,16 @@ def _read_column(grid: SheetGrid, col: Column, idx: int, column: tuple, formulas
             if s is not None:
                 if v.__class__ is float and s[1] is None and -limit <= v <= limit and (i := int(v)) == v:
                     append(CellValue(blank.ref, Decimal(i), v, True))  # _formula_cell's common case
-                else:
-                    append(_formula_cell(grid, r, idx, col, letter, s, v, blank.ref, unknown))
+                    continue
+                append(_formula_cell(grid, r, idx, col, letter, s, v, blank.ref, unknown))
             elif v is None or v == "":
                 append(blank)
             else:
                 append(_convert(v, False, col, blank.ref, grid))
-        return out, False
+            plain = False
+        # A formula showing a whole number is no blank (IN-012, IN-014), no value typed over
+        # a formula (IN-011), no error, no fraction.
+        return out, plain
     if kind in NUMERIC_KINDS:
         limit = _FAST_LIMIT[kind]
         fractions = kind is not Kind.COUNT  # a fraction in a count column is IN-007
@@ -310,6 +314,7 @@ def _read_column(grid: SheetGrid, col: Column, idx: int, column: tuple, formulas
             else:
                 append(_convert(v, False, col, blank.ref, grid))
                 plain = False
+    plain = plain and not col.computed and not col.required  # IN-011 and IN-012 look at plain values
     if formulas:
         for r, s in formulas.items():
             i = r - first

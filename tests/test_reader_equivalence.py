@@ -87,3 +87,38 @@ def test_a_shared_formula_showing_an_error_reads_the_same_on_both_engines(tmp_pa
     fast, slow = read_workbook(path, engine="fast"), read_workbook(path, engine="openpyxl")
     assert book_dump(fast) == book_dump(slow)
     assert [(f.code, f.location.cell) for f in fast.findings] == [("IN-001", "H5"), ("IN-001", "H6")]
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_columns_read_as_clean_get_the_findings_a_cell_by_cell_check_gives(name, broken_corpus, monkeypatch):
+    """The reader skips the cell checks of the data rows in columns it made entirely of
+    plain values or of formulas showing whole numbers; checking every cell finds the same."""
+    _same_findings_cell_by_cell(broken_corpus[name], monkeypatch)
+
+
+def _same_findings_cell_by_cell(path, monkeypatch) -> list:
+    import budgetbook.reader as reader
+
+    fast = read_workbook(path, engine="fast")
+    every_cell = reader._cell_findings
+    monkeypatch.setattr(reader, "_cell_findings", lambda data, ctx, unit, clean=frozenset(): every_cell(data, ctx, unit))
+    assert book_dump(read_workbook(path, engine="fast")) == book_dump(fast)
+    monkeypatch.undo()
+    return fast.findings
+
+
+def test_a_value_typed_in_a_computed_column_is_found_however_the_column_was_read(tmp_path, monkeypatch):
+    """With formula results saved (as Excel saves them): a number typed over a formula in a
+    column of formulas (D5), a computed column holding no formula at all (K) and a required
+    cell left blank (A6) get their findings with the clean-column shortcut too."""
+    from bench.generate import with_cached_values
+
+    wb = base_workbook()
+    ws = wb["Ekonomi"]
+    ws["D5"], ws["A6"] = -111400, None
+    for row in range(5, 13):
+        ws[f"K{row}"] = {5: 2200, 6: 4100}.get(row)
+    path = tmp_path / "skrivet_over.xlsx"
+    path.write_bytes(with_cached_values(workbook_bytes(wb)))
+    found = {(f.code, f.location.cell) for f in _same_findings_cell_by_cell(path, monkeypatch)}
+    assert {("IN-011", "D5"), ("IN-011", "K5"), ("IN-011", "K6"), ("IN-012", "A6")} <= found
