@@ -30,9 +30,9 @@ from typing import Iterator
 
 from ..book import Book, SectionData, SectionRow
 from ..findings import Code, Finding, Severity, fmt_value, make_finding
-from ..spec import Kind
+from ..spec import MANADER, Kind
 from .hygiene import general_names
-from .lookup import a1, norm_name, report_period, rounding, tkr_factor, where
+from .lookup import MONTH_NAMES, a1, norm_name, report_period, rounding, tkr_factor, where
 
 VARNING = Severity.VARNING
 
@@ -46,6 +46,11 @@ CODES = (
          "Kommentaren för ”{verksamhet}” anger ”{quote}” som {direction}, men tabellen visar {expected} "
          "i {nearest_cell} ({nearest_what}).",
          "Rätta tecknet eller ordet (överskott/underskott, bättre/sämre) i texten, eller tecknet i tabellen."),
+    Code("TEXT-003", VARNING, "Antalet i texten stämmer inte med statistiken",
+         "Kommentaren för ”{verksamhet}” anger ”{quote}” för ”{nyckeltal}” (”{mening}”), men tabellen visar "
+         "{expected} för {reading} i {table_cell} (skillnad {difference}).",
+         "Rätta talet i texten eller värdet i tabellen så att de stämmer. Avser texten en annan period "
+         "eller en del av nyckeltalet, skriv ut det (”samma period föregående år”, ”varav”)."),
 )
 _CODE = {c.code: c for c in CODES}
 
@@ -440,4 +445,292 @@ def _nearest(amount: ProseAmount, sentence: str, figures: list[Figure], to_tkr: 
     return min(pool, key=distance)
 
 
-RULES = (check_prose,)
+# --- counts: statistik and indikatorer (TEXT-003) -----------------------------------------
+#
+# A count is checked only when nothing else can be meant: the sentence names exactly one
+# count row of Statistik (the report year's) or Indikatorer by all its key words, close
+# together and not narrowed by a qualifier the label lacks ("placerade barn i familjehem"
+# is not "Antal placerade barn"); and exactly one number in it can be that row's value for
+# the period: a bare count, not a year, a percentage, an amount, an age, a difference
+# ("ökat med 7"), an approximation, a target or a figure for another period ("jämfört med
+# 38 samma period föregående år", "från 38 till 45" reads only 45).
+
+_MONTHS_RE = "|".join((*MONTH_NAMES, *MANADER))
+_COUNT = re.compile(
+    r"(?<![\w,.\-−–+/§])(?P<num>\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?)"
+    r"(?![\w§]|[.,]\d|\s?[\-−–]\s?\d)")
+_NOT_COUNT_AFTER = re.compile(
+    rf"\s*(?:%|procent\w*|{_UNIT_RE}\b|kr\b|kronor\b|år\b|års\w*|åring\w*|gång\w*|fler\b|färre\b|mer\b|"
+    rf"mindre\b|§|(?:{_MONTHS_RE})\b)", re.IGNORECASE)
+_NOT_COUNT_BEFORE = re.compile(
+    rf"(?:\b(?:{_APPROX[3:-1]}|mer än|fler än|färre än|mindre än|minst|högst|maximalt|med|från|mot|än|"
+    r"respektive|varav|kap|nr|nummer|vecka|v|kl|tertial|sida|lss|sol)\.?|§)\s*$", re.IGNORECASE)
+# The other side of a comparison, up to the end of its clause (or "till" after "från").
+_COMPARISON = re.compile(r"\b(?:jämfört med|jämförelse med|jämföras med|i förhållande till|mot|från|"
+                         r"respektive|än)\b|\(", re.IGNORECASE)
+_COMPARISON_END = re.compile(r"[,;:)]|\s(?:och|men|medan|vilket|samt|till)\s")
+# A figure that is planned, expected, targeted or budgeted, not the period's outcome.
+_NOT_OUTCOME = re.compile(r"\b(?:mål\w*|budget\w*|prognos\w*|plan\w*|förvänt\w*|beräkna\w*|bedöm\w*|behöv\w*|"
+                          r"ska|kommer att|skulle|kan komma)\b", re.IGNORECASE)
+_AVERAGE = re.compile(r"\b(?:i snitt|snitt\w*|genomsnitt\w*|medeltal\w*|i medel|per månad|varje månad)\b",
+                      re.IGNORECASE)
+# A total over several months (unique persons, the period's sum): not one month's value.
+_PERIOD_TOTAL = re.compile(r"\b(?:hittills|perioden\w*|periodens|totalt|sammanlagt|sammantaget|ackumulera\w*|"
+                           r"i år|under året|årets|hela året|helår\w*|halvår\w*|tertial\w*|unika|minst en dag|"
+                           r"sedan)\b", re.IGNORECASE)
+# An age or other range that narrows the statistic ("barn 13–17 år"), unless the label has it.
+_RANGE = re.compile(r"\d+\s?[-–]\s?\d+(?:\s*år)?|\d+\s*år(?:ing\w*|\s+och\s+(?:äldre|yngre))")
+_MONTH_WORD = re.compile(rf"\b(?:{_MONTHS_RE})\b", re.IGNORECASE)
+_MONTH_NO = {name: i + 1 for names in (MONTH_NAMES, MANADER) for i, name in enumerate(names)}
+_WORD = re.compile(r"[^\W\d_]+")
+_ABBREVIATION = re.compile(r"\b[A-ZÅÄÖ][A-Za-zåäö]*[A-ZÅÄÖ]\w*\b")  # LSS, SoL, HVB, SIS
+_COUNT_LABEL = re.compile(r"\bantal", re.IGNORECASE)
+_NOT_COUNT_LABEL = re.compile(r"\bandel|procent|%|kvot|omsättning", re.IGNORECASE)
+_KEY_STOP = frozenset("""antal antalet andel andelen och som med för av per under inom enligt enl inkl exkl
+varav den det dem har är till från samt eller vid efter minst mer än totalt dvs pga mfl ca varje månad
+månaden året""".split())
+_QUALIFIER = frozenset("i på inom med utan enligt från hos för över under".split())
+_PERIOD_TERMS = frozenset((*MONTH_NAMES, *MANADER, "år", "året", "perioden", "månaden", "nuläget", "dag",
+                           "dagsläget", "närvarande", "slutet", "början", "mitten", "genomsnitt", "snitt", "medeltal"))
+# Swedish inflection, enough to make "barnen" "barn" and "placerade" "placerad" the same
+# word while "placeringar" stays another.
+_SUFFIXES = ("arnas", "ernas", "ornas", "arna", "erna", "orna", "ande", "ende", "ades", "ens", "ets", "ade",
+             "ats", "ad", "at", "ar", "er", "or", "en", "et", "na", "es", "as", "a", "e", "s", "n", "t")
+
+
+def stem(word: str) -> str:
+    w = word.casefold()
+    for suffix in _SUFFIXES:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 4:
+            return w[:-len(suffix)]
+    return w
+
+
+def read_count(digits: str) -> tuple[Decimal, Decimal]:
+    """A quoted count and the half-width of what it stands for: "45" 44,5–45,5, "82,2"
+    82,15–82,25, "1 200" (rounded to hundreds) 1 150–1 250; a count of two digits is
+    taken as exact ("140", "40")."""
+    plain = re.sub(r"[ \u00a0\u202f]", "", digits)
+    value = Decimal(plain.replace(",", "."))
+    if "," in plain:
+        return value, Decimal(1).scaleb(-len(plain.split(",")[1])) / 2
+    zeros = len(plain) - len(plain.rstrip("0"))
+    if zeros >= 2 and len(plain) >= 3:
+        return value, Decimal(10) ** zeros / 2
+    return value, Decimal("0.5")
+
+
+def count_matches(digits: str, table_value: Decimal) -> bool:
+    value, half = read_count(digits)
+    return abs(value - table_value) <= half
+
+
+@dataclass(slots=True)
+class Statistic:
+    """One count row the prose may quote: its key words and its value for the period."""
+    section: SectionData = field(repr=False)
+    row: SectionRow = field(repr=False)
+    label: str
+    required: frozenset[str]  # stems every naming sentence has
+    words: frozenset[str]  # every word of the label, parentheses included: not a qualifier
+    average: bool  # the row is itself an average (medeltal): "i medeltal" reads its value
+
+
+def _statistic(sec: SectionData, row: SectionRow) -> Statistic | None:
+    label = row.value(sec.spec.label_column)
+    if not isinstance(label, str) or _NOT_COUNT_LABEL.search(label):
+        return None
+    if not (_COUNT_LABEL.search(label) or (sec.key == "statistik" and row.value("summerbar") == "Ja")):
+        return None
+    words = {w.casefold() for w in _WORD.findall(label)}
+    outside = re.sub(r"\([^)]*\)", " ", label)
+    # Abbreviations (LSS, SoL) are not required: "personlig assistans" names "Personlig
+    # assistans enl. 9 § LSS"; a sentence with another abbreviation is left alone.
+    required = frozenset(stem(w) for w in _WORD.findall(outside)
+                         if len(w) >= 3 and w.casefold() not in _KEY_STOP and not _ABBREVIATION.fullmatch(w))
+    if not required:
+        return None
+    return Statistic(sec, row, label, required, frozenset(words), bool(_AVERAGE.search(label)))
+
+
+class _Statistics:
+    """The count rows of a workbook, indexed by key word: a sentence costs its own words."""
+
+    def __init__(self, book: Book, year: int | None):
+        self.items: list[Statistic] = []
+        stat = book.section("statistik")
+        if stat is not None and year is not None:
+            self.items += [s for r in stat.data_rows() if r.number("ar") == year
+                           and (s := _statistic(stat, r)) is not None]
+        ind = book.section("indikatorer")
+        if ind is not None:
+            self.items += [s for r in ind.data_rows() if (s := _statistic(ind, r)) is not None]
+        self.by_stem: dict[str, list[int]] = {}
+        for i, s in enumerate(self.items):
+            for k in s.required:
+                self.by_stem.setdefault(k, []).append(i)
+
+    def named(self, tokens: list[tuple[str, str, int]]) -> list[Statistic]:
+        """Rows whose key words all occur in the sentence (tokens: word, stem, offset), the most
+        specific kept: "Antal placeringar i jourhem" over "Antal placeringar"."""
+        hits: dict[int, int] = {}
+        for k in {st for _, st, _ in tokens}:
+            for i in self.by_stem.get(k, ()):
+                hits[i] = hits.get(i, 0) + 1
+        named = [self.items[i] for i, n in hits.items() if n == len(self.items[i].required)]
+        return [s for s in named if not any(s.required < o.required for o in named)]
+
+
+def _close_and_unqualified(stat: Statistic, tokens: list[tuple[str, str, int]], main: str) -> bool:
+    """Are the row's key words close together (within a few words) and not narrowed by a
+    qualifier the label lacks ("… barn i familjehem", "Inom öppenvården har 890 barn …")?"""
+    need, width = len(stat.required), len(stat.required) + 3
+    have: dict[str, int] = {}
+    lo = 0
+    for hi, (_, st, _) in enumerate(tokens):
+        if st in stat.required:
+            have[st] = have.get(st, 0) + 1
+        # Drop from the left what the window does not need: the shortest window ending here.
+        while lo < hi and (tokens[lo][1] not in stat.required or have[tokens[lo][1]] > 1):
+            if tokens[lo][1] in stat.required:
+                have[tokens[lo][1]] -= 1
+            lo += 1
+        if len(have) == need and hi - lo < width:
+            before = [t for t in tokens[:lo] if main[t[2]] != " "]  # outside comparisons
+            return not (_qualifies(stat, tokens[hi + 1:hi + 3]) or
+                        any(_qualifies(stat, before[i:i + 2]) for i in range(len(before) - 1)))
+    return False
+
+
+def _qualifies(stat: Statistic, pair: list[tuple[str, str, int]]) -> bool:
+    """A preposition and a word that is not the label's, a period or a filler word."""
+    return len(pair) == 2 and pair[0][0] in _QUALIFIER and pair[1][0] not in stat.words \
+        and pair[1][0] not in _PERIOD_TERMS and pair[1][0] not in _KEY_STOP
+
+
+def _blank_comparisons(sentence: str) -> str:
+    """The sentence with the other side of each comparison (and parentheses) blanked out,
+    offsets kept: what is left speaks of this period."""
+    out, pos = list(sentence), 0
+    while (m := _COMPARISON.search(sentence, pos)) is not None:
+        end = _COMPARISON_END.search(sentence, m.end())
+        stop = len(sentence) if end is None else (end.end() if end.group(0) == ")" else end.start())
+        out[m.start():stop] = " " * (stop - m.start())
+        pos = max(stop, m.end())
+    return "".join(out)
+
+
+def _counts(sentence: str, main: str, year: int | None) -> list[re.Match]:
+    """The numbers of the sentence that may be a count for this period."""
+    out = []
+    for m in _COUNT.finditer(main):
+        digits = m.group("num")
+        if year is not None and _YEAR.fullmatch(digits):
+            continue  # a year (a count of 2 022 is written with a space)
+        if _NOT_COUNT_AFTER.match(sentence, m.end()) or _NOT_COUNT_BEFORE.search(sentence, 0, m.start()):
+            continue
+        out.append(m)
+    return out
+
+
+@dataclass(frozen=True)
+class _Reading:
+    value: Decimal
+    cell: str  # sheet!A1, or sheet!A1:B1 for a mean
+    what: str  # "augusti 2022", "medeltal per månad januari–augusti 2022", "årets utfall"
+
+
+def _reading(stat: Statistic, main: str, year: int | None, month: int | None) -> _Reading | None:
+    """The row's value the sentence speaks of, or None when it cannot be told."""
+    sec, row = stat.section, stat.row
+    if sec.key == "indikatorer":
+        value = row.number("utfall")
+        return None if value is None else _Reading(value, a1(sec, row, "utfall"), "årets utfall")
+    if year is None or month is None:
+        return None
+    named = sorted({_MONTH_NO[m.group(0).lower()] for m in _MONTH_WORD.finditer(main)})
+    if any(n > month for n in named):
+        return None
+    first, last = (named[0], named[-1]) if named else (1, month)
+    average = bool(_AVERAGE.search(main)) and not stat.average
+    if average:
+        months = [(n, row.number(MANADER[n - 1])) for n in range(first, last + 1)]
+        values = [v for _, v in months if v is not None]
+        if len(values) != len(months) or not values:
+            return None
+        span = f"{a1(sec, row, MANADER[first - 1])}:{sec.cell_ref(row, MANADER[last - 1])}"
+        return _Reading(sum(values) / len(values), span,
+                        f"medeltal per månad {MONTH_NAMES[first - 1]}–{MONTH_NAMES[last - 1]} {year}")
+    if len(named) > 1 or _PERIOD_TOTAL.search(main):
+        return None  # a total over months (unique persons, a sum): not in a monthly table
+    if named:
+        at = named[0]
+    else:  # the latest month reported: the report month, or earlier when it lags
+        at = next((n for n in range(month, 0, -1) if row.number(MANADER[n - 1]) is not None), 0)
+    value = row.number(MANADER[at - 1]) if at else None
+    if value is None:
+        return None
+    return _Reading(value, a1(sec, row, MANADER[at - 1]), f"{MONTH_NAMES[at - 1]} {year}")
+
+
+def _excerpt(sentence: str, limit: int = 90) -> str:
+    return sentence if len(sentence) <= limit else sentence[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def check_prose_counts(book: Book, context) -> Iterator[Finding]:
+    """TEXT-003: a count quoted for one statistik or indikator row is that row's value."""
+    kommentarer = book.section("kommentarer")
+    if kommentarer is None:
+        return
+    year, month = report_period(book, context) or (book.header.year if book.header else None, None)
+    stats = _Statistics(book, year)
+    if not stats.items:
+        return
+    for row in kommentarer.data_rows():
+        text = row.value("kommentar")
+        if not isinstance(text, str):
+            continue
+        for sentence in sentences(text):
+            if not _COUNT.search(sentence):
+                continue
+            finding = _check_count_sentence(sentence, stats, year, month, kommentarer, row)
+            if finding is not None:
+                yield finding
+
+
+def _check_count_sentence(sentence: str, stats: _Statistics, year: int | None, month: int | None,
+                          kommentarer: SectionData, row: SectionRow) -> Finding | None:
+    tokens = [(m.group(0).casefold(), stem(m.group(0)), m.start()) for m in _WORD.finditer(sentence)]
+    named = stats.named(tokens)
+    if len(named) != 1:
+        return None  # no row, or two statistics in one sentence: which number is whose?
+    stat = named[0]
+    label_abbreviations = set(_ABBREVIATION.findall(stat.label))
+    if any(a not in label_abbreviations for a in _ABBREVIATION.findall(sentence)):
+        return None  # "… enligt SoL" against a row that is not about SoL
+    main = _blank_comparisons(sentence)
+    if not _close_and_unqualified(stat, tokens, main):
+        return None
+    if any(norm_name(r.group(0)) not in norm_name(stat.label) for r in _RANGE.finditer(main)):
+        return None  # "barn 13–17 år": a part of the row
+    if about_other_period(main, year, month) or _NOT_OUTCOME.search(main):
+        return None
+    label_numbers = set(re.findall(r"\d+", stat.label))
+    counts = [m for m in _counts(sentence, main, year) if m.group("num") not in label_numbers]
+    if len(counts) != 1:
+        return None
+    reading = _reading(stat, main, year, month)
+    digits = counts[0].group("num")
+    if reading is None or count_matches(digits, reading.value):
+        return None
+    quoted, _ = read_count(digits)
+    expected = reading.value if reading.value == reading.value.to_integral_value() \
+        else reading.value.quantize(Decimal("0.01")).normalize()
+    return make_finding(_CODE["TEXT-003"], where(kommentarer, row, "kommentar"), expected=expected,
+                        actual=quoted, difference=quoted - reading.value,
+                        verksamhet=row.value("verksamhet"), quote=digits, nyckeltal=stat.label,
+                        mening=_excerpt(sentence), reading=reading.what, table_cell=reading.cell,
+                        related=[reading.cell])
+
+
+RULES = (check_prose, check_prose_counts)
