@@ -122,6 +122,7 @@ def test_a_count_that_matches_is_silent(tmp_path, sentence):
     # A total over the period (unique persons): not in a monthly table.
     "Hittills i år har 72 barn varit placerade.",
     "Under januari till augusti har 72 unika barn varit placerade.",
+    "Under första halvåret har i snitt 50 barn per månad varit placerade.",
     # A month after the report month; a month and a year that are not this period's.
     "I september väntas 50 barn vara placerade.",
     "I maj 2021 var 14 barn placerade.",

@@ -1,9 +1,11 @@
 """Prose against tables (TEXT-*): an amount a kommentar states as a result, avvikelse or
-prognos is one of the table's figures, within rounding and unit.
+prognos is one of the table's figures, within rounding and unit (TEXT-001/002); a count it
+quotes for one statistik or indikator row is that row's value for the period (TEXT-003,
+rules at check_prose_counts).
 
-What counts (conservative by design; a warning nobody trusts is worse than none):
+What counts as an amount (conservative by design; a warning nobody trusts is worse than none):
 - only amounts with a money unit: tkr, tusen kronor, mnkr, mkr, miljon(er) (kronor),
-  miljard(er); counts, percentages, dates and years carry no unit and are never read;
+  miljard(er); counts, percentages, dates and years carry no unit and are never read as amounts;
 - only in a sentence whose clause (or the clause before it) speaks of a result: resultat,
   utfall, prognos, avvikelse, överskott, underskott, bättre/sämre, mot budget;
 - not in a sentence about another period (another year, another tertial, "föregående år",
@@ -26,6 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Iterator
 
 from ..book import Book, SectionData, SectionRow
@@ -480,6 +483,7 @@ _PERIOD_TOTAL = re.compile(r"\b(?:hittills|perioden\w*|periodens|totalt|sammanla
                            r"sedan)\b", re.IGNORECASE)
 # An age or other range that narrows the statistic ("barn 13–17 år"), unless the label has it.
 _RANGE = re.compile(r"\d+\s?[-–]\s?\d+(?:\s*år)?|\d+\s*år(?:ing\w*|\s+och\s+(?:äldre|yngre))")
+_PART_OF_YEAR = re.compile(r"\b(?:halvår\w*|tertial\w*|kvartal\w*|sedan)\b", re.IGNORECASE)
 _MONTH_WORD = re.compile(rf"\b(?:{_MONTHS_RE})\b", re.IGNORECASE)
 _MONTH_NO = {name: i + 1 for names in (MONTH_NAMES, MANADER) for i, name in enumerate(names)}
 _WORD = re.compile(r"[^\W\d_]+")
@@ -498,6 +502,7 @@ _SUFFIXES = ("arnas", "ernas", "ornas", "arna", "erna", "orna", "ande", "ende", 
              "ats", "ad", "at", "ar", "er", "or", "en", "et", "na", "es", "as", "a", "e", "s", "n", "t")
 
 
+@lru_cache(maxsize=1 << 14)  # the same words come back in every unit's kommentarer
 def stem(word: str) -> str:
     w = word.casefold()
     for suffix in _SUFFIXES:
@@ -653,6 +658,8 @@ def _reading(stat: Statistic, main: str, year: int | None, month: int | None) ->
         return None
     first, last = (named[0], named[-1]) if named else (1, month)
     average = bool(_AVERAGE.search(main)) and not stat.average
+    if average and _PART_OF_YEAR.search(main):
+        return None  # "första halvåret … i snitt": months the text does not name
     if average:
         months = [(n, row.number(MANADER[n - 1])) for n in range(first, last + 1)]
         values = [v for _, v in months if v is not None]
