@@ -59,6 +59,9 @@ def count_findings(tmp_path, *sentences, statistik=STATISTIK, header=HEADER, nam
     ("I snitt har 44 barn per månad varit placerade.", 44, 43, "Statistik!C5:J5"),
     # A part after "varav" is not read; the whole is.
     ("Antalet placerade barn är 46, varav 17 i familjehem.", 46, 45, "Statistik!J5"),
+    # In a short clause of its own; beside a date.
+    ("Antalet placerade barn har ökat och är nu 47.", 47, 45, "Statistik!J5"),
+    ("Den 31/8 var antalet placerade barn 47.", 47, 45, "Statistik!J5"),
     # An indikator: this year's utfall.
     ("Antalet barn med pågående heldygnsinsats är 98.", 98, 100, "Indikatorer!C5"),
 ])
@@ -115,6 +118,12 @@ def test_a_count_that_matches_is_silent(tmp_path, sentence):
     "Inom familjehemsvården är 17 barn placerade.",
     "Antalet placerade barn 13–17 år är 20.",
     "Av de placerade barnen är varav 11 placerade på SIS-institution.",
+    # A number that counts something else, in another clause or before another noun.
+    "Antalet placerade barn är oförändrat, men personalen har vuxit till 12.",
+    "Antalet placerade barn är oförändrat och 12 familjehem har rekryterats.",
+    "Antalet placerade barn har legat stilla sedan 12 nya familjehem rekryterades.",
+    # A duration.
+    "Antalet placerade barn som väntat 6 månader har minskat.",
     # An approximation, a target, a forecast, a plan.
     "Cirka 50 barn är placerade.",
     "Målet är att antalet placerade barn ska vara 30.",

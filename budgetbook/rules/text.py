@@ -461,10 +461,10 @@ def _nearest(amount: ProseAmount, sentence: str, figures: list[Figure], to_tkr: 
 _MONTHS_RE = "|".join((*MONTH_NAMES, *MANADER))
 _COUNT = re.compile(
     r"(?<![\w,.\-−–+/§])(?P<num>\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?)"
-    r"(?![\w§]|[.,]\d|\s?[\-−–]\s?\d)")
+    r"(?![\w§]|[.,/]\d|\s?[\-−–]\s?\d)")
 _NOT_COUNT_AFTER = re.compile(
     rf"\s*(?:%|procent\w*|{_UNIT_RE}\b|kr\b|kronor\b|år\b|års\w*|åring\w*|gång\w*|fler\b|färre\b|mer\b|"
-    rf"mindre\b|§|(?:{_MONTHS_RE})\b)", re.IGNORECASE)
+    rf"mindre\b|månader\b|veckor\b|minuter\b|§|(?:{_MONTHS_RE})\b)", re.IGNORECASE)
 _NOT_COUNT_BEFORE = re.compile(
     rf"(?:\b(?:{_APPROX[3:-1]}|mer än|fler än|färre än|mindre än|minst|högst|maximalt|med|från|mot|än|"
     r"respektive|varav|kap|nr|nummer|vecka|v|kl|tertial|sida|lss|sol)\.?|§)\s*$", re.IGNORECASE)
@@ -496,6 +496,11 @@ månaden året""".split())
 _QUALIFIER = frozenset("i på inom med utan enligt från hos för över under".split())
 _PERIOD_TERMS = frozenset((*MONTH_NAMES, *MANADER, "år", "året", "perioden", "månaden", "nuläget", "dag",
                            "dagsläget", "närvarande", "slutet", "början", "mitten", "genomsnitt", "snitt", "medeltal"))
+# Words that may follow the row's own count: being, time and comparison words, and nouns
+# any count of people or cases may use ("56 kunder" for "antal personer").
+_AFTER_COUNT = frozenset("""är var har hade blev blir i på under inom till vid jämfört vilket och men som mot
+medan samt eller efter per nu just totalt st stycken personer person kunder kund brukare klienter individer
+ärenden""".split())
 # Swedish inflection, enough to make "barnen" "barn" and "placerade" "placerad" the same
 # word while "placeringar" stays another.
 _SUFFIXES = ("arnas", "ernas", "ornas", "arna", "erna", "orna", "ande", "ende", "ades", "ens", "ets", "ade",
@@ -586,9 +591,10 @@ class _Statistics:
         return [s for s in named if not any(s.required < o.required for o in named)]
 
 
-def _close_and_unqualified(stat: Statistic, tokens: list[tuple[str, str, int]], main: str) -> bool:
-    """Are the row's key words close together (within a few words) and not narrowed by a
-    qualifier the label lacks ("… barn i familjehem", "Inom öppenvården har 890 barn …")?"""
+def _named_where(stat: Statistic, tokens: list[tuple[str, str, int]], main: str) -> tuple[int, int] | None:
+    """Where the sentence names the row: the span of its key words when they are close
+    together (within a few words) and not narrowed by a qualifier the label lacks
+    ("… barn i familjehem", "Inom öppenvården har 890 barn …"); else None."""
     need, width = len(stat.required), len(stat.required) + 3
     have: dict[str, int] = {}
     lo = 0
@@ -602,9 +608,11 @@ def _close_and_unqualified(stat: Statistic, tokens: list[tuple[str, str, int]], 
             lo += 1
         if len(have) == need and hi - lo < width:
             before = [t for t in tokens[:lo] if main[t[2]] != " "]  # outside comparisons
-            return not (_qualifies(stat, tokens[hi + 1:hi + 3]) or
-                        any(_qualifies(stat, before[i:i + 2]) for i in range(len(before) - 1)))
-    return False
+            if _qualifies(stat, tokens[hi + 1:hi + 3]) or \
+                    any(_qualifies(stat, before[i:i + 2]) for i in range(len(before) - 1)):
+                return None
+            return tokens[lo][2], tokens[hi][2] + len(tokens[hi][0])
+    return None
 
 
 def _qualifies(stat: Statistic, pair: list[tuple[str, str, int]]) -> bool:
@@ -632,10 +640,26 @@ def _counts(sentence: str, main: str, year: int | None) -> list[re.Match]:
         digits = m.group("num")
         if year is not None and _YEAR.fullmatch(digits):
             continue  # a year (a count of 2 022 is written with a space)
-        if _NOT_COUNT_AFTER.match(sentence, m.end()) or _NOT_COUNT_BEFORE.search(sentence, 0, m.start()):
+        if _NOT_COUNT_AFTER.match(sentence, m.end()) or \
+                _NOT_COUNT_BEFORE.search(sentence, max(0, m.start() - 40), m.start()):
             continue
         out.append(m)
     return out
+
+
+def _counts_the_row(stat: Statistic, sentence: str, count: re.Match, span: tuple[int, int]) -> bool:
+    """Is the number the row's, not another noun's ("…, men 12 nya familjehem har
+    rekryterats")? It stands in the clause that names the row, or in a short clause of its
+    own (", 56 kunder,"), and the word after it, if any, is the row's, a generic count noun
+    or a function word."""
+    _, start, end = _clause_bounds(sentence, count.start())
+    if not (start <= span[1] and span[0] <= end) and len(sentence[start:end].split()) > 4:
+        return False
+    after = re.match(r"\s+([^\W\d_]+)", sentence[count.end():count.end() + 40])
+    if after is None:
+        return True
+    word = after.group(1).casefold()
+    return word in stat.words or stem(word) in stat.required or word in _AFTER_COUNT or word in _PERIOD_TERMS
 
 
 @dataclass(frozen=True)
@@ -684,6 +708,11 @@ def _excerpt(sentence: str, limit: int = 90) -> str:
     return sentence if len(sentence) <= limit else sentence[:limit].rsplit(" ", 1)[0] + " …"
 
 
+# Longer is a table or a list pasted as text, not a sentence a reader quotes from; it also
+# bounds the work one cell can ask for (a cell holds up to 32 767 characters).
+_LONGEST_SENTENCE = 1000
+
+
 def check_prose_counts(book: Book, context) -> Iterator[Finding]:
     """TEXT-003: a count quoted for one statistik or indikator row is that row's value."""
     kommentarer = book.section("kommentarer")
@@ -698,7 +727,7 @@ def check_prose_counts(book: Book, context) -> Iterator[Finding]:
         if not isinstance(text, str):
             continue
         for sentence in sentences(text):
-            if not _COUNT.search(sentence):
+            if len(sentence) > _LONGEST_SENTENCE or not _COUNT.search(sentence):
                 continue
             finding = _check_count_sentence(sentence, stats, year, month, kommentarer, row)
             if finding is not None:
@@ -716,7 +745,8 @@ def _check_count_sentence(sentence: str, stats: _Statistics, year: int | None, m
     if any(a not in label_abbreviations for a in _ABBREVIATION.findall(sentence)):
         return None  # "… enligt SoL" against a row that is not about SoL
     main = _blank_comparisons(sentence)
-    if not _close_and_unqualified(stat, tokens, main):
+    span = _named_where(stat, tokens, main)
+    if span is None:
         return None
     if any(norm_name(r.group(0)) not in norm_name(stat.label) for r in _RANGE.finditer(main)):
         return None  # "barn 13–17 år": a part of the row
@@ -724,7 +754,7 @@ def _check_count_sentence(sentence: str, stats: _Statistics, year: int | None, m
         return None
     label_numbers = set(re.findall(r"\d+", stat.label))
     counts = [m for m in _counts(sentence, main, year) if m.group("num") not in label_numbers]
-    if len(counts) != 1:
+    if len(counts) != 1 or not _counts_the_row(stat, sentence, counts[0], span):
         return None
     reading = _reading(stat, main, year, month)
     digits = counts[0].group("num")
