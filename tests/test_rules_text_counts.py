@@ -69,7 +69,7 @@ def test_a_count_that_differs_from_its_row(tmp_path, sentence, actual, expected,
     [f] = count_findings(tmp_path, sentence)
     assert (f.code, f.location.a1, f.actual, f.expected, f.related) == \
         ("TEXT-003", "Kommentarer!B5", actual, expected, (table_cell,))
-    assert f.difference == actual - (Decimal(344) / 8 if ":" in table_cell else expected)
+    assert f.difference == actual - expected
     assert table_cell in f.message and f"anger ”{f.params['quote']}”" in f.message and f.hint
 
 
@@ -139,6 +139,9 @@ def test_a_count_that_matches_is_silent(tmp_path, sentence):
     "Totalt 300 barn fick stöd från öppenvården.",
     # An andel is no count.
     "Andelen utredningar där barn varit delaktiga är 70.",
+    # An indikator is the year's utfall: not a month's value, not a monthly mean.
+    "I juli var antalet barn med pågående heldygnsinsats 98.",
+    "I snitt har 98 barn per månad haft en pågående heldygnsinsats.",
     # The previous year's statistik row is not this period's value.
     "Antalet placerade barn samma period föregående år var 38.",
 ])
@@ -185,6 +188,16 @@ def test_the_real_t2_sentence_about_personlig_assistans(tmp_path):
     # The same words about SoL, which the row is not about.
     assert count_findings(tmp_path, sentence.replace("från kommunen", "enligt SoL"), statistik=changed,
                           name="c.xlsx") == []
+
+
+def test_without_a_report_period_a_sentence_with_a_year_is_not_read(tmp_path):
+    """No År and Månad in the header: Statistik is not read at all (which row is this
+    year's?), and an indikator sentence that names any year may be about another one."""
+    header = dict(HEADER, ar=None, manad=None)
+    assert count_findings(tmp_path, "Under 2021 var antalet barn med pågående heldygnsinsats 92.",
+                          "Antalet placerade barn är 47.", header=header) == []
+    [f] = count_findings(tmp_path, "Antalet barn med pågående heldygnsinsats är 98.", header=header, name="b.xlsx")
+    assert f.related == ("Indikatorer!C5",)
 
 
 def test_without_statistik_nothing_is_read(tmp_path):

@@ -564,31 +564,47 @@ def _statistic(sec: SectionData, row: SectionRow) -> Statistic | None:
 
 
 class _Statistics:
-    """The count rows of a workbook, indexed by key word: a sentence costs its own words."""
+    """The count rows of a workbook, grouped by key words and indexed by each group's rarest
+    key word, so a sentence costs its own words, not the rows (a label may repeat a
+    thousand times)."""
 
     def __init__(self, book: Book, year: int | None):
-        self.items: list[Statistic] = []
+        items: list[Statistic] = []
         stat = book.section("statistik")
         if stat is not None and year is not None:
-            self.items += [s for r in stat.data_rows() if r.number("ar") == year
-                           and (s := _statistic(stat, r)) is not None]
+            items += [s for r in stat.data_rows() if r.number("ar") == year
+                      and (s := _statistic(stat, r)) is not None]
         ind = book.section("indikatorer")
         if ind is not None:
-            self.items += [s for r in ind.data_rows() if (s := _statistic(ind, r)) is not None]
-        self.by_stem: dict[str, list[int]] = {}
-        for i, s in enumerate(self.items):
-            for k in s.required:
-                self.by_stem.setdefault(k, []).append(i)
+            items += [s for r in ind.data_rows() if (s := _statistic(ind, r)) is not None]
+        self.by_keys: dict[frozenset[str], list[Statistic]] = {}
+        for s in items:
+            self.by_keys.setdefault(s.required, []).append(s)
+        frequency: dict[str, int] = {}
+        for keys in self.by_keys:
+            for k in keys:
+                frequency[k] = frequency.get(k, 0) + 1
+        self.by_rarest: dict[str, list[frozenset[str]]] = {}
+        for keys in self.by_keys:
+            self.by_rarest.setdefault(min(keys, key=lambda k: (frequency[k], k)), []).append(keys)
 
-    def named(self, tokens: list[tuple[str, str, int]]) -> list[Statistic]:
-        """Rows whose key words all occur in the sentence (tokens: word, stem, offset), the most
-        specific kept: "Antal placeringar i jourhem" over "Antal placeringar"."""
-        hits: dict[int, int] = {}
-        for k in {st for _, st, _ in tokens}:
-            for i in self.by_stem.get(k, ()):
-                hits[i] = hits.get(i, 0) + 1
-        named = [self.items[i] for i, n in hits.items() if n == len(self.items[i].required)]
-        return [s for s in named if not any(s.required < o.required for o in named)]
+    def __bool__(self) -> bool:
+        return bool(self.by_keys)
+
+    def the_row_named(self, tokens: list[tuple[str, str, int]]) -> Statistic | None:
+        """The one row whose key words all occur in the sentence (tokens: word, stem,
+        offset), the most specific winning ("Antal placeringar i jourhem" over "Antal
+        placeringar"); None when there is none, or two rows could be meant: two
+        statistics in the sentence, or a label that repeats."""
+        present = {st for _, st, _ in tokens}
+        named = [keys for k in present for keys in self.by_rarest.get(k, ()) if keys <= present]
+        if not named:
+            return None
+        widest = max(named, key=len)
+        if sum(len(k) == len(widest) for k in named) > 1 or not all(k <= widest for k in named):
+            return None
+        rows = self.by_keys[widest]
+        return rows[0] if len(rows) == 1 else None
 
 
 def _named_where(stat: Statistic, tokens: list[tuple[str, str, int]], main: str) -> tuple[int, int] | None:
@@ -633,12 +649,12 @@ def _blank_comparisons(sentence: str) -> str:
     return "".join(out)
 
 
-def _counts(sentence: str, main: str, year: int | None) -> list[re.Match]:
+def _counts(sentence: str, main: str) -> list[re.Match]:
     """The numbers of the sentence that may be a count for this period."""
     out = []
     for m in _COUNT.finditer(main):
         digits = m.group("num")
-        if year is not None and _YEAR.fullmatch(digits):
+        if _YEAR.fullmatch(digits):
             continue  # a year (a count of 2 022 is written with a space)
         if _NOT_COUNT_AFTER.match(sentence, m.end()) or \
                 _NOT_COUNT_BEFORE.search(sentence, max(0, m.start() - 40), m.start()):
@@ -672,7 +688,9 @@ class _Reading:
 def _reading(stat: Statistic, main: str, year: int | None, month: int | None) -> _Reading | None:
     """The row's value the sentence speaks of, or None when it cannot be told."""
     sec, row = stat.section, stat.row
-    if sec.key == "indikatorer":
+    if sec.key == "indikatorer":  # the year's utfall: not a month's, not a monthly mean
+        if _MONTH_WORD.search(main) or _AVERAGE.search(main):
+            return None
         value = row.number("utfall")
         return None if value is None else _Reading(value, a1(sec, row, "utfall"), "årets utfall")
     if year is None or month is None:
@@ -720,7 +738,7 @@ def check_prose_counts(book: Book, context) -> Iterator[Finding]:
         return
     year, month = report_period(book, context) or (book.header.year if book.header else None, None)
     stats = _Statistics(book, year)
-    if not stats.items:
+    if not stats:
         return
     for row in kommentarer.data_rows():
         text = row.value("kommentar")
@@ -737,10 +755,9 @@ def check_prose_counts(book: Book, context) -> Iterator[Finding]:
 def _check_count_sentence(sentence: str, stats: _Statistics, year: int | None, month: int | None,
                           kommentarer: SectionData, row: SectionRow) -> Finding | None:
     tokens = [(m.group(0).casefold(), stem(m.group(0)), m.start()) for m in _WORD.finditer(sentence)]
-    named = stats.named(tokens)
-    if len(named) != 1:
+    stat = stats.the_row_named(tokens)
+    if stat is None:
         return None  # no row, or two statistics in one sentence: which number is whose?
-    stat = named[0]
     label_abbreviations = set(_ABBREVIATION.findall(stat.label))
     if any(a not in label_abbreviations for a in _ABBREVIATION.findall(sentence)):
         return None  # "… enligt SoL" against a row that is not about SoL
@@ -750,10 +767,10 @@ def _check_count_sentence(sentence: str, stats: _Statistics, year: int | None, m
         return None
     if any(norm_name(r.group(0)) not in norm_name(stat.label) for r in _RANGE.finditer(main)):
         return None  # "barn 13–17 år": a part of the row
-    if about_other_period(main, year, month) or _NOT_OUTCOME.search(main):
+    if about_other_period(main, year, month) or _NOT_OUTCOME.search(main) or (year is None and _YEAR.search(main)):
         return None
     label_numbers = set(re.findall(r"\d+", stat.label))
-    counts = [m for m in _counts(sentence, main, year) if m.group("num") not in label_numbers]
+    counts = [m for m in _counts(sentence, main) if m.group("num") not in label_numbers]
     if len(counts) != 1 or not _counts_the_row(stat, sentence, counts[0], span):
         return None
     reading = _reading(stat, main, year, month)
@@ -764,7 +781,7 @@ def _check_count_sentence(sentence: str, stats: _Statistics, year: int | None, m
     expected = reading.value if reading.value == reading.value.to_integral_value() \
         else reading.value.quantize(Decimal("0.01")).normalize()
     return make_finding(_CODE["TEXT-003"], where(kommentarer, row, "kommentar"), expected=expected,
-                        actual=quoted, difference=quoted - reading.value,
+                        actual=quoted, difference=quoted - expected,
                         verksamhet=row.value("verksamhet"), quote=digits, nyckeltal=stat.label,
                         mening=_excerpt(sentence), reading=reading.what, table_cell=reading.cell,
                         related=[reading.cell])
