@@ -168,6 +168,14 @@ def test_the_more_specific_row_is_the_one_named(tmp_path):
     assert count_findings(tmp_path, "Antalet placeringar i jourhem är 37.", statistik=rows, name="b.xlsx") == []
 
 
+def test_an_abbreviation_in_a_compound_is_part_of_the_name(tmp_path):
+    """"HVB-placeringar" is not "placeringar"; "enl. LSS" after the name is a qualifier."""
+    rows = [dict(nyckeltal="Antal HVB-placeringar", ar=2022, summerbar="Ja", **series(*[12] * 8))]
+    assert count_findings(tmp_path, "Antalet placeringar är 20.", statistik=rows) == []
+    [f] = count_findings(tmp_path, "Antalet HVB-placeringar är 20.", statistik=rows, name="b.xlsx")
+    assert (f.expected, f.actual) == (12, 20)
+
+
 def test_a_lagging_series_is_read_at_its_latest_month(tmp_path):
     """August not yet reported: the text can only quote July."""
     rows = [dict(nyckeltal="Antal placerade barn", ar=2022, summerbar="Ja", **series(40, 41, 42, 43, 44, 45, 44))]

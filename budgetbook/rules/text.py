@@ -469,8 +469,9 @@ _NOT_COUNT_BEFORE = re.compile(
     rf"(?:\b(?:{_APPROX[3:-1]}|mer än|fler än|färre än|mindre än|minst|högst|maximalt|med|från|mot|än|"
     r"respektive|varav|kap|nr|nummer|vecka|v|kl|tertial|sida|lss|sol)\.?|§)\s*$", re.IGNORECASE)
 # The other side of a comparison, up to the end of its clause (or "till" after "från").
-_COMPARISON = re.compile(r"\b(?:jämfört med|jämförelse med|jämföras med|i förhållande till|mot|från|"
-                         r"respektive|än)\b|\(", re.IGNORECASE)
+_COMPARISON = re.compile(
+    r"\b(?:jämfört med|jämförelse med|jämföras med|i förhållande till|respektive|än|"
+    rf"(?:mot|från)(?=\s+(?:\d|samma|föregående|förra|tidigare|i fjol|{_MONTHS_RE})))\b|\(", re.IGNORECASE)
 _COMPARISON_END = re.compile(r"[,;:)]|\s(?:och|men|medan|vilket|samt|till)\s")
 # A figure that is planned, expected, targeted or budgeted, not the period's outcome.
 _NOT_OUTCOME = re.compile(r"\b(?:mål\w*|budget\w*|prognos\w*|plan\w*|förvänt\w*|beräkna\w*|bedöm\w*|behöv\w*|"
@@ -494,8 +495,8 @@ _KEY_STOP = frozenset("""antal antalet andel andelen och som med för av per und
 varav den det dem har är till från samt eller vid efter minst mer än totalt dvs pga mfl ca varje månad
 månaden året""".split())
 _QUALIFIER = frozenset("i på inom med utan enligt från hos för över under".split())
-_PERIOD_TERMS = frozenset((*MONTH_NAMES, *MANADER, "år", "året", "perioden", "månaden", "nuläget", "dag",
-                           "dagsläget", "närvarande", "slutet", "början", "mitten", "genomsnitt", "snitt", "medeltal"))
+_PERIOD_TERMS = frozenset((*MONTH_NAMES, *MANADER, *"""år året perioden månaden nuläget dag dagsläget närvarande
+slutet början mitten genomsnitt snitt medeltal""".split()))
 # Words that may follow the row's own count: being, time and comparison words, and nouns
 # any count of people or cases may use ("56 kunder" for "antal personer").
 _AFTER_COUNT = frozenset("""är var har hade blev blir i på under inom till vid jämfört vilket och men som mot
@@ -554,13 +555,18 @@ def _statistic(sec: SectionData, row: SectionRow) -> Statistic | None:
         return None
     words = {w.casefold() for w in _WORD.findall(label)}
     outside = re.sub(r"\([^)]*\)", " ", label)
-    # Abbreviations (LSS, SoL) are not required: "personlig assistans" names "Personlig
-    # assistans enl. 9 § LSS"; a sentence with another abbreviation is left alone.
-    required = frozenset(stem(w) for w in _WORD.findall(outside)
-                         if len(w) >= 3 and w.casefold() not in _KEY_STOP and not _ABBREVIATION.fullmatch(w))
+    # An abbreviation on its own (LSS, SoL) is not required: "personlig assistans" names
+    # "Personlig assistans enl. 9 § LSS"; one in a compound ("HVB-placeringar") is.
+    required = frozenset(stem(m.group(0)) for m in _WORD.finditer(outside)
+                         if len(m.group(0)) >= 3 and m.group(0).casefold() not in _KEY_STOP
+                         and not (_ABBREVIATION.fullmatch(m.group(0)) and not _in_compound(outside, m)))
     if not required:
         return None
     return Statistic(sec, row, label, required, frozenset(words), bool(_AVERAGE.search(label)))
+
+
+def _in_compound(text: str, word: re.Match) -> bool:
+    return text[word.end():word.end() + 1] in ("-", "\u2011") or text[word.start() - 1:word.start()] in ("-", "\u2011")
 
 
 class _Statistics:
