@@ -689,6 +689,7 @@ class _Reading:
     value: Decimal
     cell: str  # sheet!A1, or sheet!A1:B1 for a mean
     what: str  # "augusti 2022", "medeltal per månad januari–augusti 2022", "årets utfall"
+    also: Decimal | None = None  # another value the text may mean: the year so far
 
 
 def _reading(stat: Statistic, main: str, year: int | None, month: int | None) -> _Reading | None:
@@ -719,13 +720,16 @@ def _reading(stat: Statistic, main: str, year: int | None, month: int | None) ->
     if len(named) > 1 or _PERIOD_TOTAL.search(main):
         return None  # a total over months (unique persons, a sum): not in a monthly table
     if named:
-        at = named[0]
-    else:  # the latest month reported: the report month, or earlier when it lags
+        at, so_far = named[0], None
+    else:  # the latest month reported (the report month, or earlier when it lags) or, for
+        # a flow such as inledda utredningar, the year so far
         at = next((n for n in range(month, 0, -1) if row.number(MANADER[n - 1]) is not None), 0)
+        values = [row.number(m) for m in MANADER[:month]]
+        so_far = sum(values) if None not in values else None
     value = row.number(MANADER[at - 1]) if at else None
     if value is None:
         return None
-    return _Reading(value, a1(sec, row, MANADER[at - 1]), f"{MONTH_NAMES[at - 1]} {year}")
+    return _Reading(value, a1(sec, row, MANADER[at - 1]), f"{MONTH_NAMES[at - 1]} {year}", so_far)
 
 
 def _excerpt(sentence: str, limit: int = 90) -> str:
@@ -781,7 +785,8 @@ def _check_count_sentence(sentence: str, stats: _Statistics, year: int | None, m
         return None
     reading = _reading(stat, main, year, month)
     digits = counts[0].group("num")
-    if reading is None or count_matches(digits, reading.value):
+    if reading is None or count_matches(digits, reading.value) or \
+            (reading.also is not None and count_matches(digits, reading.also)):
         return None
     quoted, _ = read_count(digits)
     expected = reading.value if reading.value == reading.value.to_integral_value() \
