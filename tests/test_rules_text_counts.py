@@ -250,12 +250,15 @@ def test_an_exact_count_off_by_a_whole_number_is_caught(table, off):
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.integers(min_value=1, max_value=9_999), st.integers(min_value=-9, max_value=9))
 def test_one_wrong_count_one_finding_at_the_table_cell(tmp_path, value, off):
-    """Consistent prose is silent; one wrong count is one finding, at the statistik cell."""
+    """Consistent prose is silent; one wrong count is one finding, at the statistik cell
+    (unless the wrong count is a round hundred within its own rounding: "1 200" for 1 203)."""
     rows = [dict(nyckeltal="Antal vårddygn", ar=2022, summerbar="Ja", **series(*[value] * 8))]
     quoted = max(0, value + off)
     found = count_findings(tmp_path, f"Antalet vårddygn i augusti var {sv(Decimal(quoted))}.", statistik=rows,
                            name=f"p{value}_{off}.xlsx")
-    assert [(f.related, f.actual) for f in found] == ([] if quoted == value else [(("Statistik!J5",), quoted)])
+    rounded = quoted >= 100 and quoted % 100 == 0 and abs(quoted - value) <= read_count(sv(Decimal(quoted)))[1]
+    silent = quoted == value or rounded
+    assert [(f.related, f.actual) for f in found] == ([] if silent else [(("Statistik!J5",), quoted)])
 
 
 def test_stems_make_inflections_one_word():
