@@ -549,11 +549,27 @@ class Statistic:
 
 def _statistic(sec: SectionData, row: SectionRow) -> Statistic | None:
     label = row.value(sec.spec.label_column)
-    if not isinstance(label, str) or _NOT_COUNT_LABEL.search(label):
+    if not isinstance(label, str):
         return None
-    if not (_COUNT_LABEL.search(label) or (sec.key == "statistik" and row.value("summerbar") == "Ja")):
+    keys = _label_keys(label)
+    if keys is None or not (keys.says_antal or (sec.key == "statistik" and row.value("summerbar") == "Ja")):
         return None
-    words = {w.casefold() for w in _WORD.findall(label)}
+    return Statistic(sec, row, label, keys.required, keys.words, keys.average)
+
+
+@dataclass(frozen=True)
+class _LabelKeys:
+    required: frozenset[str]
+    words: frozenset[str]
+    average: bool
+    says_antal: bool
+
+
+@lru_cache(maxsize=1 << 12)  # the same labels come back in every unit's workbook
+def _label_keys(label: str) -> _LabelKeys | None:
+    """What names a count label in prose; None for a label that is no count or has no key word."""
+    if _NOT_COUNT_LABEL.search(label):
+        return None
     outside = re.sub(r"\([^)]*\)", " ", label)
     # An abbreviation on its own (LSS, SoL) is not required: "personlig assistans" names
     # "Personlig assistans enl. 9 § LSS"; one in a compound ("HVB-placeringar") is.
@@ -562,7 +578,8 @@ def _statistic(sec: SectionData, row: SectionRow) -> Statistic | None:
                          and not (_ABBREVIATION.fullmatch(m.group(0)) and not _in_compound(outside, m)))
     if not required:
         return None
-    return Statistic(sec, row, label, required, frozenset(words), bool(_AVERAGE.search(label)))
+    return _LabelKeys(required, frozenset(w.casefold() for w in _WORD.findall(label)),
+                      bool(_AVERAGE.search(label)), bool(_COUNT_LABEL.search(label)))
 
 
 def _in_compound(text: str, word: re.Match) -> bool:
@@ -747,19 +764,26 @@ def check_prose_counts(book: Book, context) -> Iterator[Finding]:
     if kommentarer is None:
         return
     year, month = report_period(book, context) or (book.header.year if book.header else None, None)
-    stats = _Statistics(book, year)
-    if not stats:
-        return
+    stats: _Statistics | None = None  # made when a sentence first quotes a bare number
     for row in kommentarer.data_rows():
         text = row.value("kommentar")
         if not isinstance(text, str):
             continue
         for sentence in sentences(text):
-            if len(sentence) > _LONGEST_SENTENCE or not _COUNT.search(sentence):
+            if len(sentence) > _LONGEST_SENTENCE or not _bare_number(sentence):
                 continue
+            if stats is None:
+                stats = _Statistics(book, year)
+            if not stats:
+                return
             finding = _check_count_sentence(sentence, stats, year, month, kommentarer, row)
             if finding is not None:
                 yield finding
+
+
+def _bare_number(sentence: str) -> bool:
+    """A number with no unit after it: most sentences with numbers quote amounts."""
+    return any(not _NOT_COUNT_AFTER.match(sentence, m.end()) for m in _COUNT.finditer(sentence))
 
 
 def _check_count_sentence(sentence: str, stats: _Statistics, year: int | None, month: int | None,
