@@ -119,6 +119,10 @@ def test_a_count_that_matches_is_silent(tmp_path, sentence):
     "17 barn är placerade i familjehem.",
     "Inom familjehemsvården är 17 barn placerade.",
     "Antalet placerade barn 13–17 år är 20.",
+    "Antalet placerade barn under 18 år är 40.",
+    # A rate, an ordinal.
+    "Antalet placerade barn är 4,5 per 1 000 invånare.",
+    "Vart 4:e av de placerade barnen har fått ny skola.",
     "Av de placerade barnen är varav 11 placerade på SIS-institution.",
     # A number that counts something else, in another clause or before another noun.
     "Antalet placerade barn är oförändrat, men personalen har vuxit till 12.",

@@ -461,7 +461,7 @@ def _nearest(amount: ProseAmount, sentence: str, figures: list[Figure], to_tkr: 
 _MONTHS_RE = "|".join((*MONTH_NAMES, *MANADER))
 _COUNT = re.compile(
     r"(?<![\w,.\-−–+/§])(?P<num>\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?)"
-    r"(?![\w§]|[.,/]\d|\s?[\-−–]\s?\d)")
+    r"(?![\w§]|[.,/]\d|:[ae]\b|\s?[\-−–]\s?\d)")
 _NOT_COUNT_AFTER = re.compile(
     rf"\s*(?:%|procent\w*|{_UNIT_RE}\b|kr\b|kronor\b|år\b|års\w*|åring\w*|gång\w*|fler\b|färre\b|mer\b|"
     rf"mindre\b|månader\b|veckor\b|minuter\b|§|(?:{_MONTHS_RE})\b)", re.IGNORECASE)
@@ -482,8 +482,11 @@ _AVERAGE = re.compile(r"\b(?:i snitt|snitt\w*|genomsnitt\w*|medeltal\w*|i medel|
 _PERIOD_TOTAL = re.compile(r"\b(?:hittills|perioden\w*|periodens|totalt|sammanlagt|sammantaget|ackumulera\w*|"
                            r"i år|under året|årets|hela året|helår\w*|halvår\w*|tertial\w*|unika|minst en dag|"
                            r"sedan)\b", re.IGNORECASE)
-# An age or other range that narrows the statistic ("barn 13–17 år"), unless the label has it.
-_RANGE = re.compile(r"\d+\s?[-–]\s?\d+(?:\s*år)?|\d+\s*år(?:ing\w*|\s+och\s+(?:äldre|yngre))")
+# An age or other range that narrows the statistic ("barn 13–17 år", "barn under 18 år"),
+# unless the label has it.
+_RANGE = re.compile(r"\d+\s?[-–]\s?\d+(?:\s*år)?|\d+\s*år(?:ing\w*|\s+och\s+(?:äldre|yngre))|"
+                    r"\b(?:under|över|upp till|från)\s+\d+\s*år\b", re.IGNORECASE)
+_RATE = re.compile(r"\bper\s+\d")  # "4,5 per 1 000 invånare": a rate, not the count
 _PART_OF_YEAR = re.compile(r"\b(?:halvår\w*|tertial\w*|kvartal\w*|sedan)\b", re.IGNORECASE)
 _MONTH_WORD = re.compile(rf"\b(?:{_MONTHS_RE})\b", re.IGNORECASE)
 _MONTH_NO = {name: i + 1 for names in (MONTH_NAMES, MANADER) for i, name in enumerate(names)}
@@ -519,8 +522,8 @@ def stem(word: str) -> str:
 
 def read_count(digits: str) -> tuple[Decimal, Decimal]:
     """A quoted count and the half-width of what it stands for: "45" 44,5–45,5, "82,2"
-    82,15–82,25, "1 200" (rounded to hundreds) 1 150–1 250; a count of two digits is
-    taken as exact ("140", "40")."""
+    82,15–82,25, "1 200" (rounded to hundreds) 1 150–1 250; with fewer than two trailing
+    zeros a count is exact ("140", "40")."""
     plain = re.sub(r"[ \u00a0\u202f]", "", digits)
     value = Decimal(plain.replace(",", "."))
     if "," in plain:
@@ -801,7 +804,8 @@ def _check_count_sentence(sentence: str, stats: _Statistics, year: int | None, m
         return None
     if any(norm_name(r.group(0)) not in norm_name(stat.label) for r in _RANGE.finditer(main)):
         return None  # "barn 13–17 år": a part of the row
-    if about_other_period(main, year, month) or _NOT_OUTCOME.search(main) or (year is None and _YEAR.search(main)):
+    if about_other_period(main, year, month) or _NOT_OUTCOME.search(main) or _RATE.search(main) or \
+            (year is None and _YEAR.search(main)):
         return None
     label_numbers = set(re.findall(r"\d+", stat.label))
     counts = [m for m in _counts(sentence, main) if m.group("num") not in label_numbers]
