@@ -586,7 +586,9 @@ def _label_keys(label: str) -> _LabelKeys | None:
 
 
 def _in_compound(text: str, word: re.Match) -> bool:
-    return text[word.end():word.end() + 1] in ("-", "\u2011") or text[word.start() - 1:word.start()] in ("-", "\u2011")
+    """Is the word joined to another by a hyphen ("HVB-placeringar")?"""
+    return text[word.end():word.end() + 1] in ("-", "\u2011") or \
+        text[word.start() - 1:word.start()] in ("-", "\u2011")
 
 
 class _Statistics:
