@@ -266,8 +266,14 @@ def _splice_ok(v: Any) -> bool:
     return v is None
 
 
+_PLAIN_TEXT = re.compile(r"[^\s&<>_\x00-\x1f\ufffe\uffff](?:[^&<>_\x00-\x08\x0b-\x1f\ufffe\uffff]*"
+                         r"[^\s&<>_\x00-\x1f\ufffe\uffff])?")  # nothing to escape, no edge space
+
+
 def _text_xml(text: str) -> str:
     """``text`` as the <t> element XlsxWriter writes for it (in <si> or <is> alike)."""
+    if _PLAIN_TEXT.fullmatch(text):  # most texts: names, cells, labels
+        return f"<t>{text}</t>"
     text = _ESCAPED_ESCAPE.sub(r"_x005F\1", text)
     text = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", text).replace("\ufffe", "_xFFFE_").replace(
         "\uffff", "_xFFFF_")
@@ -299,71 +305,39 @@ class _Texts:
         return tail
 
 
-def _rows_xml(first: int, rows: Iterable[Sequence[Any]], width: int, texts: _Texts | None = None,
-              chunk: int = 2000) -> Iterable[bytes]:
+def _rows_xml(first: int, rows: Iterable[Any], width: int, texts: _Texts | None = None,
+              styles: Mapping[int, Sequence[tuple[str, str]]] | None = None, chunk: int = 2000) -> Iterable[bytes]:
     """The rows' XML in chunks; raises _NotSpliceable at the first value it must not write
-    (or at a row wider than ``width``, which the dimension written before them covers)."""
+    (or at a row wider than ``width``, which the dimension written before them covers).
+    ``styles``: the rows are Styled rows, and this gives each template row's s attributes
+    per column (plain, with the quote prefix).
+
+    Hundreds of thousands of rows: the XML after a cell's row number is made once per
+    distinct text and column style (``_CellXml``), so a cell costs one lookup and one join."""
     texts = texts if texts is not None else _Texts(None)
-    letters = [col_letter(j + 1) for j in range(width)]
-    tails = texts.tails
+    starts = [f'<c r="{col_letter(j + 1)}' for j in range(width)]
+    unstyled = [_CellXml(texts, "", "")] * width
+    by_template = {t: [_CellXml(texts, *pair) for pair in pairs] for t, pairs in (styles or {}).items()}
     part: list[str] = []
     add = part.append
     refs = 0
+    cells = unstyled
     for r, row in enumerate(rows, start=first):
+        if styles is not None:
+            template, row = row
+            cells = by_template[template]
         if len(row) > width:
             raise _NotSpliceable(f"row {r} has {len(row)} values, the sheet {width} columns")
+        rs = f'{r}"'
         add(f'<row r="{r}">')
-        for j, v in enumerate(row):
-            t = type(v)
-            if t is str:
-                if v:
-                    tail = tails.get(v) or texts.tail(v)
-                    add(f'<c r="{letters[j]}{r}"{tail}')
-                    refs += 1
-            elif v is not None:
-                if not _splice_ok(v):
-                    raise _NotSpliceable(repr(v))
-                if t is dt.date:
-                    v = (v - _EPOCH).days
-                add(f'<c r="{letters[j]}{r}"><v>{float(v) if t is Decimal else v:.16G}</v></c>')
-        add("</row>")
-        if len(part) > chunk:
-            yield "".join(part).encode()
-            part.clear()
-    yield "".join(part).encode()
-    if texts.base is not None:
-        texts.refs += refs
-
-
-def _styled_rows_xml(first: int, rows: Iterable[tuple[int, Sequence[Any]]], width: int,
-                     styles: Mapping[int, list[tuple[str, str]]], texts: _Texts, chunk: int = 2000) -> Iterable[bytes]:
-    """As _rows_xml, for Styled rows: ``styles`` gives each template row's s attributes per
-    column (plain, with the quote prefix); a formula is written with its value, as
-    XlsxWriter's write_formula writes it."""
-    letters = [col_letter(j + 1) for j in range(width)]
-    tails = texts.tails
-    part: list[str] = []
-    add = part.append
-    refs = 0
-    for r, (template, row) in enumerate(rows, start=first):
-        if len(row) > width:
-            raise _NotSpliceable(f"row {r} has {len(row)} values, the sheet {width} columns")
-        attrs = styles[template]
-        add(f'<row r="{r}">')
-        for j, v in enumerate(row):
-            t = type(v)
-            plain, quoted = attrs[j]
-            if t is str:
-                tail = tails.get(v) or texts.tail(v)
-                add(f'<c r="{letters[j]}{r}"{quoted if is_formula_like(v) else plain}{tail}')
+        for start, cell, v in zip(starts, cells, row):
+            if v.__class__ is str and v:
+                add(f"{start}{rs}{cell.texts.get(v) or cell.text(v)}")
                 refs += 1
-            elif t is Computed:
-                add(f'<c r="{letters[j]}{r}"{plain}{_formula_xml(v)}')
-            elif v is None:
-                if plain:
-                    add(f'<c r="{letters[j]}{r}"{plain}/>')
-            else:
-                add(f'<c r="{letters[j]}{r}"{plain}><v>{_number_xml(v)}</v></c>')
+            elif v is not None and v.__class__ is not str:
+                add(f"{start}{rs}{cell.numbers.get(v) or cell.other(v)}")
+            elif cell.blank:  # None or ""
+                add(f"{start}{rs}{cell.blank}")
         add("</row>")
         if len(part) > chunk:
             yield "".join(part).encode()
@@ -371,15 +345,51 @@ def _styled_rows_xml(first: int, rows: Iterable[tuple[int, Sequence[Any]]], widt
     yield "".join(part).encode()
     if texts.base is not None:
         texts.refs += refs
+
+
+class _CellXml:
+    """What follows the row number in the XML of a cell in one column style (s attribute
+    ``plain``, or ``quoted`` for text a spreadsheet would take for a formula): by text, made
+    once; a blank; a number, date or formula."""
+
+    def __init__(self, shared: _Texts, plain: str, quoted: str):
+        self.shared, self.plain, self.quoted = shared, plain, quoted
+        # Unstyled cells end as the text's own tail: the shared strings' dict serves.
+        self.texts: dict[str, str] = shared.tails if not plain and not quoted else {}
+        self.blank = f"{plain}/>" if plain else ""  # a styled blank is written, an unstyled one is not
+        # Amounts recur (a unit's value, its converted value). Never 0 or 1: False and True
+        # equal them, and must not be found here.
+        self.numbers: dict[Any, str] = {}
+
+    def text(self, v: str) -> str:
+        tail = self.shared.tails.get(v) or self.shared.tail(v)
+        if self.texts is self.shared.tails:
+            return tail
+        out = self.texts[v] = f"{self.quoted if is_formula_like(v) else self.plain}{tail}"
+        return out
+
+    def other(self, v: Any) -> str:
+        """A number, date or formula (Computed)."""
+        if v.__class__ is Computed:
+            return f"{self.plain}{_formula_xml(v)}"
+        out = f"{self.plain}><v>{_number_xml(v)}</v></c>"
+        if v.__class__ is Decimal and v != 0 and v != 1:
+            self.numbers[v] = out
+        return out
 
 
 def _number_xml(v: Any) -> str:
     """A number or a date as XlsxWriter writes it (write_number, write_datetime)."""
-    if not _splice_ok(v) or type(v) is str:
-        raise _NotSpliceable(repr(v))
-    if type(v) is dt.date:
-        v = (v - _EPOCH).days
-    return f"{float(v) if type(v) is Decimal else v:.16G}"
+    t = v.__class__
+    if t is Decimal:
+        if v.is_finite():
+            return f"{float(v):.16G}"
+    elif t is int or t is float:
+        if math.isfinite(v):
+            return f"{v:.16G}"
+    elif t is dt.date and v.year >= 1901:
+        return f"{(v - _EPOCH).days:.16G}"
+    raise _NotSpliceable(repr(v))
 
 
 # Functions XlsxWriter writes as they are; any other (its "future" and dynamic array
@@ -459,9 +469,7 @@ def _splice(source: BinaryIO, spliced: Mapping[str, tuple[int, int, Sized, Mappi
             info._compresslevel = 3  # type: ignore[attr-defined]  # zipfile's own per-entry level
             with dst.open(info, "w") as fh:
                 fh.write(head)
-                parts = (_rows_xml(first, rows, width, texts) if styles is None  # type: ignore[arg-type]
-                         else _styled_rows_xml(first, rows, width, styles, texts))  # type: ignore[arg-type]
-                for part in parts:
+                for part in _rows_xml(first, rows, width, texts, styles):  # type: ignore[arg-type]
                     fh.write(part)
                 fh.write(b"</sheetData>" + tail)
 
