@@ -11,6 +11,8 @@ from decimal import Decimal
 
 import openpyxl
 import python_calamine
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.worksheet.table import Table
 
@@ -102,3 +104,13 @@ def test_texts_shared_once_and_counted():
     by_xlsxwriter = zipfile.ZipFile(io.BytesIO(_book(rows, splice=False))).read("xl/sharedStrings.xml")
     assert counts.search(sst).group() == counts.search(by_xlsxwriter).group() == b'count="224" uniqueCount="15"'
     assert _values(data)[0][1:] == [tuple(r[:3]) + (None,) * 6 + r[9:] for r in rows]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(max_size=30), min_size=1, max_size=12))
+def test_any_text_spliced_reads_back_as_xlsxwriter_writes_it(texts):
+    """Text with nothing to escape takes a fast path to its XML: it and every other text
+    must read back as XlsxWriter's own writing of it does."""
+    row = tuple(texts) + ("",) * (12 - len(texts))
+    assume(xlsx_out._spliceable([row]))
+    assert _values(_book([row])) == _values(_book([row], splice=False))

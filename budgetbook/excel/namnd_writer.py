@@ -534,11 +534,13 @@ class _DraftGrid(SheetGrid):
                 items = body[i] if i < len(body) else ()
                 for c in cols:
                     v = items[c - 1] if c <= len(items) else None
-                    if v.__class__ is Formula:
+                    if v.__class__ is str:  # most cells: as they are
+                        row.append(v or None)
+                    elif v.__class__ is Formula:
                         row.append(None)
                         special.setdefault(r, {})[c] = (True, None)
                     else:
-                        row.append(None if v is None or v == "" else as_written(v))
+                        row.append(None if v is None else as_written(v))
                 values.append(row)
                 continue
             for c in cols:

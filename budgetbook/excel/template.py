@@ -367,6 +367,8 @@ class TableBody:
 
     def content(self, col: Column, kind: str, rspec: RowSpec | None, values: Mapping[str, Any], r: int) -> Any:
         """What the cell of ``col`` in sheet row ``r`` holds (``values``: the row's content)."""
+        if kind == "input":  # most cells
+            return values.get(col.key)
         if kind == "label":
             return rspec.label  # type: ignore[union-attr]
         if col.key in values and kind in ("total", "computed"):
@@ -374,9 +376,7 @@ class TableBody:
         if kind == "total":
             formula = _total_formula(col, rspec, r, self.cols, self.row_of, self.data_rows)  # type: ignore[arg-type]
             return None if formula is None else Formula(formula)
-        if kind == "computed":
-            return Formula(_row_formula(col, r, self.cols))
-        return values.get(col.key)
+        return Formula(_row_formula(col, r, self.cols))  # computed
 
     def template_rows(self) -> list[int]:
         """The rows (by index) a streamed body lays out: the first data row and the total rows."""
