@@ -196,6 +196,8 @@ def _laid_out(result, label: str) -> bytes:
 
 def _streamed_inbox(inbox: Path) -> None:
     full_inbox(inbox)
+    write_unit(inbox / "1002.xlsx", "1002", atgardsplan=[dict(atgard="Färre vikarier", verksamhet=VUX, belopp=50,
+                                                             kommentar="Vanlig text efter citerad")])
     # text a spreadsheet would take for a formula (quote prefix), a date, decimals, long lists
     write_unit(inbox / "1001.xlsx", "1001", header={"belopp_i": "mnkr"},
                atgardsplan=[dict(atgard=f"@SUM(A{i})", verksamhet=BOU, beslutsdatum=dt.date(2022, 3, 1 + i % 28),
@@ -225,6 +227,8 @@ def test_a_streamed_body_is_the_body_laid_out_in_openpyxl(office):
     assert streamed == laid_out
     evil = [k for k, v in streamed.items() if isinstance(v, tuple) and v[0] == EVIL]
     assert len(evil) == 40 and all(streamed[k][1] == "s" and streamed[k][7] for k in evil)
+    plain = [k for k, v in streamed.items() if isinstance(v, tuple) and v[0] == "Vanlig text efter citerad"]
+    assert len(plain) == 1 and not streamed[plain[0]][7]  # a later row of the same column: no prefix
 
 
 def test_a_body_value_that_cannot_be_spliced_goes_through_xlsxwriter(office):

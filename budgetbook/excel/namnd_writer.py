@@ -98,13 +98,9 @@ def section_workbook(result: Consolidation, label: str = "nämnd.xlsx") -> Namnd
     return NamndWorkbook(wb, draft, cached, bulk)
 
 
-_NONE: tuple = ()
-
-
 def _computed(row) -> tuple:
     """The values of a draft row's formula cells, in column order."""
-    values = tuple(c.value for c in row.cells.values() if c.formula)
-    return values or _NONE
+    return tuple(c.value for c in row.cells.values() if c.formula)
 
 
 class BodyRows:

@@ -371,7 +371,7 @@ class TableBody:
             return values.get(col.key)
         if kind == "label":
             return rspec.label  # type: ignore[union-attr]
-        if col.key in values and kind in ("total", "computed"):
+        if col.key in values:
             return values[col.key]  # a typed constant where a formula would be
         if kind == "total":
             formula = _total_formula(col, rspec, r, self.cols, self.row_of, self.data_rows)  # type: ignore[arg-type]
