@@ -210,7 +210,7 @@ def _bulk_styled(xs, first: int, rows: Iterable[tuple[int, Sequence[Any]]], styl
             plain, quoted = formats[j]
             if v.__class__ is Computed:
                 xs.write_formula(r, j, v.formula, plain, _result(v.value))
-            elif v is None:
+            elif v is None or v == "":  # a blank, as _rows_xml writes it
                 if plain is not None:
                     xs.write_blank(r, j, None, plain)
             else:
