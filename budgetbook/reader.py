@@ -9,7 +9,9 @@ its cell. It raises only for programming faults.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
+from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
@@ -39,8 +41,9 @@ def _norm(s: str) -> str:
 def read_book(source: WorkbookSource, spec: ReportSpec = SPEC, file_label: str | None = None) -> Book:
     label = file_label if file_label is not None else source.description
     ctx = _Ctx(label)
-    header = _read_header(source, spec, ctx)
-    sections = _read_sections(source, spec, ctx, header)
+    with collector_paused():
+        header = _read_header(source, spec, ctx)
+        sections = _read_sections(source, spec, ctx, header)
     for name, state in source.sheet_states.items():
         if state != "visible" and name != spec.lists_sheet:
             ctx.add("READ-032", Location(file=label, sheet=name), sheet=name)
@@ -50,6 +53,22 @@ def read_book(source: WorkbookSource, spec: ReportSpec = SPEC, file_label: str |
                 expected=", ".join(s.table for s in spec.sections))
     return Book(source=label, header=header, sections=sections, findings=ctx.findings,
                 meta=source.meta, spec=spec)
+
+
+@contextmanager
+def collector_paused():
+    """No cyclic garbage collection inside: the reader makes a few objects per cell (a table
+    of the nämnd's draft has tens of thousands of rows) and none of them in a cycle, so the
+    collector, which runs again and again as they pile up and walks every object not frozen
+    each time, finds nothing and costs more than the read itself. Reference counting still
+    frees what is dropped; the collector is on again afterwards if it was on before."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 class _Ctx:
