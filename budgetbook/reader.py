@@ -514,14 +514,25 @@ def _fill_computed(data: SectionData, grid: SheetGrid, columns: dict[str, int]) 
     """
     sec = data.spec
     data_rows = [r for r in data.rows if not r.is_total]
-    computed = [(col, col.key, col.formula.inputs) for col in sec.computed_columns]
+    computed = [(col, col.key, col.formula.inputs, col.formula.terms if isinstance(col.formula, Linear) else None)
+                for col in sec.computed_columns]
     for row in data_rows:
         cells = row.cells
-        for col, key, inputs in computed:
+        for col, key, inputs, terms in computed:
             cell = cells.get(key)
             if cell is None or not cell.formula or not cell.unknown:
                 continue
             ins = [cells.get(k) for k in inputs]
+            if terms is not None:  # every input a number: evaluate_cells's sum, in its order
+                total = Decimal(0)
+                for (_, weight), c in zip(terms, ins):
+                    if c is None or c.number is None or c.error is not None or c.unknown:
+                        break
+                    total += weight * c.number
+                else:
+                    cells[key] = _filled(cell, total)
+                    row.changed()
+                    continue
             # Inputs all blank (the template's "" on an empty row): evaluate_cells's answer.
             blank = all(c is None or c.blank for c in ins)
             cells[key] = _filled(cell, None) if blank else _filled(cell, *evaluate_cells(col, ins))

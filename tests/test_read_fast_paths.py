@@ -176,3 +176,27 @@ def test_workbooks_of_one_template_share_their_mapping_but_not_its_lists(tmp_pat
     renamed = rezip(base_bytes(), lambda n, b: b.replace(b'displayName="', b'displayName="X') if n == table else b)
     names = {t.name for t in open_package("c.xlsx", renamed).tables}
     assert names != {t.name for t in second.tables} and any(n.startswith("X") for n in names)
+
+
+def test_a_filled_sum_of_numbers_is_what_evaluate_cells_gives(tmp_path):
+    """A computed cell without a cached result whose inputs are all numbers is summed in
+    place; every other mix goes through evaluate_cells. Both must give what evaluate_cells
+    gives, for numbers, fractions, numbers typed as text, text, errors and blanks."""
+    from budgetbook.reader import evaluate_cells
+
+    inputs = [10, -3.5, 0, "1 234", "abc", "#REF!", None, 2.25, -7]
+    rows = [{"verksamhet": f"Rad {i}", "utfall_intakter": a, "utfall_kostnader": b,
+             "budget_intakter": b, "budget_kostnader": a}
+            for i, (a, b) in enumerate((a, b) for a in inputs for b in inputs)]
+    path, _ = make_workbook(tmp_path / "b.xlsx", rows={"ekonomi": rows}, sections=["ekonomi"])
+    sec = read_workbook(path).sections["ekonomi"]
+    checked = 0
+    for row in sec.data_rows():
+        for col in sec.spec.computed_columns:
+            cell = row.cells[col.key]
+            assert cell.formula
+            value, error, unknown = evaluate_cells(col, [row.cells.get(k) for k in col.formula.inputs])
+            assert (cell.value, cell.error, cell.unknown, cell.filled) == \
+                (value, error, unknown, value is not None or error is not None), (cell.ref, col.key)
+            checked += cell.number is not None
+    assert checked > 3 * len(inputs)  # the sums of numbers were among them
