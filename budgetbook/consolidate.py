@@ -330,18 +330,22 @@ def place(config: NamndConfig, period: Period, files: Iterable[UnitFile],
           unplaced: list[Unplaced]) -> dict[str, list[UnitFile]]:
     """Group readable files for this period by their configured enhet; list the rest."""
     by_unit: dict[str, list[UnitFile]] = defaultdict(list)
+    enheter: dict[str, Enhet] = {}
+    for e in config.enheter:  # config.enhet(kod), looked up in a dict: thousands of files
+        enheter.setdefault(e.kod, e)
     for f in files:
+        enhet = enheter.get(f.enhet_kod.strip()) if f.enhet_kod else None
         if not f.readable:
             first = next((x for x in f.findings if x.severity is FEL), None)
             unplaced.append(Unplaced(f.file, "KONS-001", first.message if first else "okänt fel"))
-        elif not f.enhet_kod or config.enhet(f.enhet_kod) is None:
+        elif enhet is None:
             unplaced.append(Unplaced(f.file, "KONS-002", _CODES["KONS-002"].render(
                 {"enhet": f.enhet_kod or "(tom)"})[0]))
         elif f.period != period:
             unplaced.append(Unplaced(f.file, "KONS-003", _CODES["KONS-003"].render(
                 {"actual": str(f.period) if f.period else "ingen period", "expected": str(period)})[0]))
         else:
-            by_unit[config.enhet(f.enhet_kod).kod].append(f)
+            by_unit[enhet.kod].append(f)
     return by_unit
 
 
@@ -457,6 +461,7 @@ def _check_against_previous(config: NamndConfig, unit: UnitResult, previous: Pre
     kostnadsslag = SPEC.section("kostnadsslag")
     cost_rows = {r.code for r in kostnadsslag.fixed_rows if r.sign is not None and r.sign.value == "-"
                  and not r.is_total}
+    keys = RowKeys(config)
     for key, column in (("ekonomi", "utfall_kostnader"), ("kostnadsslag", "utfall")):
         if key not in unit.sections:
             continue
@@ -466,7 +471,7 @@ def _check_against_previous(config: NamndConfig, unit: UnitResult, previous: Pre
             if key == "kostnadsslag" and row.code not in cost_rows:
                 continue
             fig = row.values.get(column)
-            rk = row_key(config, key, row)
+            rk = keys(key, row)
             prev = before.get((key, rk, column))
             if fig is None or not isinstance(fig.value, Decimal) or prev is None:
                 continue
@@ -484,29 +489,51 @@ def amount_factor(unit_belopp_i: str, namnd_belopp_i: str) -> Decimal:
     return Decimal(1000) if unit_belopp_i == "mnkr" else Decimal("0.001")
 
 
-def row_key(config: NamndConfig, section: str, row: UnitRow) -> str:
-    """How a unit row is recognised from one period to the next."""
-    if section == "ekonomi":
-        v = next((v for v in config.verksamheter if norm_name(v.namn) == norm_name(row.label)), None)
-        return v.kod if v else "namn:" + norm_name(row.label)
-    if row.code:
-        return row.code
-    return f"#{row.position}"
+class RowKeys:
+    """How a unit row is recognised from one period to the next, under one configuration:
+    an Ekonomi row by its verksamhet's code (its name when unknown), another by its code or
+    position."""
+
+    def __init__(self, config: NamndConfig):
+        self.codes: dict[str, str] = {}
+        for v in config.verksamheter:  # the first of a name, as the configuration lists them
+            self.codes.setdefault(norm_name(v.namn), v.kod)
+
+    def __call__(self, section: str, row: UnitRow) -> str:
+        if section == "ekonomi":
+            name = norm_name(row.label)
+            kod = self.codes.get(name)
+            return kod if kod is not None else "namn:" + name
+        if row.code:
+            return row.code
+        return f"#{row.position}"
 
 
-def unit_figures(config: NamndConfig, unit: UnitResult) -> dict[tuple[str, str, str], tuple[Any, UnitFile, str, str]]:
-    """Every value a unit delivered: (section, row key, column) → (value, file, sheet, cell)."""
+_AMOUNTS = {s.key: frozenset(c.key for c in s.columns if c.kind is Kind.AMOUNT) for s in SPEC.sections}
+
+
+def unit_figures(config: NamndConfig, unit: UnitResult, only: tuple[str, str] | None = None
+                 ) -> dict[tuple[str, str, str], tuple[Any, UnitFile, str, str]]:
+    """Every value a unit delivered: (section, row key, column) → (value, file, sheet, cell);
+    ``only`` = (section, column): that column's values only."""
+    keys = RowKeys(config)
     out = {}
     for key, (uf, sec) in unit.sections.items():
+        if only is not None and key != only[0]:
+            continue
         factor = amount_factor(uf.belopp_i, config.belopp_i)
-        spec = SPEC.section(key)
+        amounts = _AMOUNTS[key]
+        sheet = sec.sheet
         for row in sec.rows:
-            rk = row_key(config, key, row)
-            for col, fig in row.values.items():
+            rk = keys(key, row)
+            values = row.values
+            if only is not None:
+                values = {only[1]: values[only[1]]} if only[1] in values else {}
+            for col, fig in values.items():
                 v = fig.value
-                if isinstance(v, Decimal) and spec.column(col).kind is Kind.AMOUNT:
+                if col in amounts and isinstance(v, Decimal):
                     v = v * factor
-                out[(key, rk, col)] = (v, uf, sec.sheet, fig.ref)
+                out[(key, rk, col)] = (v, uf, sheet, fig.ref)
     return out
 
 
@@ -550,7 +577,7 @@ def _prognos_changes(config: NamndConfig, units: list[UnitResult], figures: Mapp
     now_in = {u.enhet.kod for u in units if u.included}
     then_in = set(previous.included) if previous else set()
     comparable = [u for u in units if u.enhet.kod in now_in & then_in]
-    now_figs = [unit_figures(config, u) for u in comparable]
+    now_figs = [unit_figures(config, u, only=("ekonomi", "prognos_netto")) for u in comparable]
 
     def total(values: Iterable[Any]) -> Decimal | None:
         found = [v for v in values if isinstance(v, Decimal)]
@@ -743,7 +770,7 @@ class _Builder:
         spec = SPEC.section(key)
         columns = self._columns(key)
         months = {c.key for c in spec.columns if c.kind is Kind.NUMBER}
-        row_key = ("nyckeltal", "ar", "summerbar")  # traced once, as the first unit wrote them
+        key_columns = ("nyckeltal", "ar", "summerbar")  # traced once, as the first unit wrote them
         groups: dict[tuple[str, Any], list[tuple[_Source, UnitRow]]] = {}
         for src in self._each(key):
             for row in src.sec.rows:
@@ -773,7 +800,7 @@ class _Builder:
             pos = len(out)
             first_src, first = members[0]
             for col, _, _ in columns:
-                if col in row_key:
+                if col in key_columns:
                     if col in first.values:
                         self._trace_one(traces, key, pos, col, label, first_src, first.values[col])
                     continue

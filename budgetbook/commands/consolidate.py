@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -137,9 +138,11 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
             gc.freeze()
             progress.advance(task, len(batch))
         step = progress.add_task("Konsoliderar och skriver", total=3)
-        result = consolidate(cfg, period, units, include_failing=include_failing, previous=previous,
-                             unplaced=[Unplaced(f, "KONS-004", why) for f, why in strays])
+        with _collector_paused():
+            result = consolidate(cfg, period, units, include_failing=include_failing, previous=previous,
+                                 unplaced=[Unplaced(f, "KONS-004", why) for f, why in strays])
         del units  # the result keeps what it needs
+        gc.freeze()  # the result too lives until the run ends
         nb = writer.section_workbook(result, output.name)
         namnd_findings = validate(nb.draft, context)
         nb.draft = None  # validated; the formulas' values stay in nb.cached
@@ -159,7 +162,8 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
         # the very cells XlsxWriter writes, as a file reader gets them; a test reads the file
         # back), so its findings are the file's: no second read and validation of the output.
         try:
-            hist.store(result, namnd_findings, inbox=str(inbox), output=str(output), created=started)
+            with _collector_paused():
+                hist.store(result, namnd_findings, inbox=str(inbox), output=str(output), created=started)
         except sqlite3.Error as exc:  # the store rolled back: the history is as it was
             err.print(f"[red]Historiken {e(str(history_path))} kunde inte uppdateras ({e(str(exc))}); "
                       f"{e(str(output))} är skriven, kör konsolideringen igen för att spara den i historiken.[/red]")
@@ -169,6 +173,20 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
         console.print(line)
     ok = result.all_included_clean and not any(f.severity.value == "fel" for f in namnd_findings)
     return 0 if ok else 1
+
+
+@contextmanager
+def _collector_paused():
+    """The cyclic collector off while a step makes hundreds of thousands of small acyclic
+    objects (traces, history rows): each collection it would start walks every young object
+    for nothing, about half of those steps' time. Reference counting frees them as usual."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _keep_previous(output: Path, now: dt.datetime) -> Path | None:
