@@ -544,6 +544,18 @@ def test_jobs_give_the_same_result_as_one_process(office):
             "status": [[c.value for c in row] for row in wb[STATUS_SHEET].iter_rows(min_row=9)]}
     assert dump(one) == dump(two)
 
+    def stored(db):  # every table, in insertion order, less the run's own time and output name
+        con = sqlite3.connect(db)
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        out = {t: con.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
+        out["konsolidering"] = con.execute("SELECT namnd, period, inkorg, inkludera_felaktiga, namnd_fel, "
+                                           "namnd_varningar FROM konsolidering").fetchall()
+        con.close()
+        return out
+    h1, h2 = stored(tmp / "h1.sqlite"), stored(tmp / "h2.sqlite")
+    assert len(h1["enhetsvarde"]) > 100 and h1["fynd"]
+    assert h1 == h2
+
 
 # --- history ------------------------------------------------------------------------------
 

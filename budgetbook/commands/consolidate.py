@@ -3,10 +3,10 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import sqlite3
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from .. import collector
 from ..config import CONFIG_NAME, ConfigError, NamndConfig, load_config
 from ..findings import varningar
 from ..period import Period, PeriodError
@@ -129,16 +129,19 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
                   console=err, transient=False) as progress:
         task = progress.add_task("Läser och validerar", total=len(files))
         units = []
-        for batch in _examine_all(files, inbox, period, cfg, names, jobs):
-            units.extend(batch)
-            # What is kept lives until the run ends: out of the cyclic collector's sight, which
-            # otherwise walks every kept unit again and again as the heap grows (about a sixth
-            # of the CPU of a 300-unit run). Reference counting still frees what is dropped;
-            # run() gives the objects back to the collector when the run is over.
-            gc.freeze()
-            progress.advance(task, len(batch))
+        # Paused: also while a worker's batch is unpickled (in the pool's thread, about three
+        # quarters of that time otherwise); each batch collects what it left behind itself.
+        with collector.paused():
+            for batch in _examine_all(files, inbox, period, cfg, names, jobs):
+                units.extend(batch)
+                # What is kept lives until the run ends: out of the cyclic collector's sight,
+                # which otherwise walks every kept unit again and again as the heap grows.
+                # Reference counting still frees what is dropped; run() gives the objects back
+                # to the collector when the run is over.
+                gc.freeze()
+                progress.advance(task, len(batch))
         step = progress.add_task("Konsoliderar och skriver", total=3)
-        with _collector_paused():
+        with collector.paused():
             result = consolidate(cfg, period, units, include_failing=include_failing, previous=previous,
                                  unplaced=[Unplaced(f, "KONS-004", why) for f, why in strays])
         del units  # the result keeps what it needs
@@ -162,7 +165,7 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
         # the very cells XlsxWriter writes, as a file reader gets them; a test reads the file
         # back), so its findings are the file's: no second read and validation of the output.
         try:
-            with _collector_paused():
+            with collector.paused():
                 hist.store(result, namnd_findings, inbox=str(inbox), output=str(output), created=started)
         except sqlite3.Error as exc:  # the store rolled back: the history is as it was
             err.print(f"[red]Historiken {e(str(history_path))} kunde inte uppdateras ({e(str(exc))}); "
@@ -173,20 +176,6 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
         console.print(line)
     ok = result.all_included_clean and not any(f.severity.value == "fel" for f in namnd_findings)
     return 0 if ok else 1
-
-
-@contextmanager
-def _collector_paused():
-    """The cyclic collector off while a step makes hundreds of thousands of small acyclic
-    objects (traces, history rows): each collection it would start walks every young object
-    for nothing, about half of those steps' time. Reference counting frees them as usual."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _keep_previous(output: Path, now: dt.datetime) -> Path | None:
