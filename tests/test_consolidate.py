@@ -633,6 +633,60 @@ def test_rerun_replaces_the_period_in_one_transaction(office, monkeypatch):
     con.close()
 
 
+def _history_rows(db: Path) -> dict[str, list]:
+    con = sqlite3.connect(db)
+    out = {t: con.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()
+           for t in ("konsolidering", "inlamning", "enhetsvarde", "fynd", "namndvarde")}
+    con.close()
+    return out
+
+
+def test_with_jobs_the_history_is_stored_aside_and_committed_only_after_the_write(office, monkeypatch, capsys):
+    tmp, inbox = office
+    full_inbox(inbox)
+    db = tmp / "h.sqlite"
+    rc, out = consolidate(tmp, inbox, jobs=2, history=db)
+    assert rc == 0
+    before = _history_rows(db)
+    assert before["enhetsvarde"] and before["namndvarde"]
+    write_unit(inbox / "1003.xlsx", "1003", rows=[(VUX, 150, -3999, 150, -3150, -4500, -4480)])
+
+    # the workbook cannot be written: the child's store is rolled back
+    def boom(src, dst):
+        raise OSError(28, "No space left on device")
+    with monkeypatch.context() as m:
+        m.setattr(os, "replace", boom)
+        assert consolidate(tmp, inbox, jobs=2, history=db)[0] == 1
+    assert _history_rows(db) == before
+
+    # the store fails in the child: the workbook is written, the history is as it was, and it says so
+    from budgetbook import history
+
+    def locked(*a, **k):
+        raise sqlite3.OperationalError("database is locked")
+    with monkeypatch.context() as m:
+        m.setattr(history.History, "_insert_namnd", locked)
+        capsys.readouterr()
+        rc, out = consolidate(tmp, inbox, jobs=2, history=db)
+    assert rc == 1 and "kunde inte uppdateras (database is locked)" in " ".join(capsys.readouterr().err.split())
+    assert ekonomi_rows(out)[VUX]["utfall_kostnader"] == Decimal(-6300 - 3999)  # written
+    assert _history_rows(db) == before
+
+    # any other failure in the child is raised here, as without jobs
+    def power_cut(*a, **k):
+        raise RuntimeError("strömavbrott")
+    with monkeypatch.context() as m:
+        m.setattr(history.History, "_insert_namnd", power_cut)
+        with pytest.raises(RuntimeError, match="strömavbrott"):
+            consolidate(tmp, inbox, jobs=2, history=db)
+    assert _history_rows(db) == before
+
+    # and when all goes well the new figures are there
+    assert consolidate(tmp, inbox, jobs=2, history=db)[0] == 0
+    after = _history_rows(db)
+    assert after != before and any(r[5] == "-3999" for r in after["enhetsvarde"])
+
+
 def test_a_unit_failing_a_cross_section_rule_is_left_out(office):
     tmp, inbox = office
     full_inbox(inbox)
