@@ -180,6 +180,9 @@ def _text(v: Any) -> tuple[str, str | None]:
 class History:
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self._open()
+
+    def _open(self) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE … COMMIT).
@@ -245,15 +248,22 @@ class History:
         cur.execute("COMMIT")
 
     def store_in_background(self, result: Consolidation, namnd_findings: Iterable[Finding], *, inbox: str,
-                            output: str, created: dt.datetime) -> "PendingStore":
+                            output: str, created: dt.datetime) -> "PendingStore | None":
         """The same store made by a forked child process while the caller goes on (writes the
         workbook, say); its transaction stays open until ``commit()``, or ``abandon()`` rolls
         it back. The child has the result without copying it. This connection is closed
-        first: an SQLite connection must not cross a fork; the History is done with."""
+        first (an SQLite connection must not cross a fork) and open again only when the fork
+        fails: then None, and the caller stores as usual."""
         namnd_findings = list(namnd_findings)
         self.close()
         ours, theirs = multiprocessing.Pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to be had: the caller stores the history itself
+            ours.close()
+            theirs.close()
+            self._open()
+            return None
         if pid == 0:  # the child: never returns, never runs the parent's exit handlers
             status = 1
             try:

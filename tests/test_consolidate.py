@@ -687,6 +687,27 @@ def test_with_jobs_the_history_is_stored_aside_and_committed_only_after_the_writ
     assert after != before and any(r[5] == "-3999" for r in after["enhetsvarde"])
 
 
+def test_when_no_process_can_be_started_the_history_is_stored_as_with_one_job(office, monkeypatch):
+    from budgetbook import history
+
+    tmp, inbox = office
+    full_inbox(inbox)
+    real = history.History.store_in_background
+
+    def without_fork(self, *a, **k):  # only this fork fails (the readers' pool has its own)
+        def no_fork():
+            raise OSError(11, "Resource temporarily unavailable")
+        with monkeypatch.context() as m:
+            m.setattr(os, "fork", no_fork)
+            return real(self, *a, **k)
+    monkeypatch.setattr(history.History, "store_in_background", without_fork)
+    assert consolidate(tmp, inbox, jobs=2, history=tmp / "two.sqlite")[0] == 0
+    assert consolidate(tmp, inbox, out="one.xlsx", history=tmp / "one.sqlite")[0] == 0
+    two, one = _history_rows(tmp / "two.sqlite"), _history_rows(tmp / "one.sqlite")
+    assert two["enhetsvarde"] and {t: two[t] for t in two if t != "konsolidering"} == \
+        {t: one[t] for t in one if t != "konsolidering"}
+
+
 def test_a_unit_failing_a_cross_section_rule_is_left_out(office):
     tmp, inbox = office
     full_inbox(inbox)

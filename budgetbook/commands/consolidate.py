@@ -158,6 +158,7 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
         # With more than one process to use, the history is stored by a child process while
         # this one writes the workbook; the child commits only once the workbook is written.
         pending = hist.store_in_background(result, namnd_findings, **store) if _store_aside(jobs) else None
+        # (None also when no process could be started: stored below, after the write, as with one job)
         try:
             backup = _keep_previous(output, started)
             writer.write(nb, output)
