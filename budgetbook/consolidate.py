@@ -719,7 +719,9 @@ class _Builder:
                 out[col] = override[col]
             elif fig is not None and not computed:
                 v = fig.value
-                out[col] = v * factor if amount and isinstance(v, Decimal) else v
+                # × 1 would only make a copy to keep: a read amount has at most 28 digits (the
+                # reader's limits), which a product by 1 gives back unchanged
+                out[col] = v * factor if amount and factor != 1 and isinstance(v, Decimal) else v
             if fig is not None:
                 self._trace_one(traces, key, position, col, label, src, fig)
         return out
