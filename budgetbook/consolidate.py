@@ -11,7 +11,7 @@ rows are not values here: the writer leaves them to the template's formulas.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from sys import intern
@@ -624,8 +624,8 @@ class _Builder:
         self.section_traces: dict[str, list[Trace]] = {s.key: [] for s in SPEC.sections}
         self.figures: dict[tuple[str, str, str], Decimal] = {}
         self.vmap = {norm_name(v.namn): (i, v) for i, v in enumerate(config.verksamheter)}
-        names = [e.namn for e in config.enheter]
-        self.shown = {e.kod: e.namn if names.count(e.namn) == 1 else f"{e.namn} ({e.kod})"
+        names = Counter(e.namn for e in config.enheter)  # not list.count per enhet: thousands
+        self.shown = {e.kod: e.namn if names[e.namn] == 1 else f"{e.namn} ({e.kod})"
                       for e in config.enheter}
 
     @property
