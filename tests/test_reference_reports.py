@@ -7,9 +7,10 @@ Real errors found by the period/prognos/cross-section/prose rules:
 - T2 2022, LSS detail: "LSS boende … Bokslut 2021 −17 224" against prognos −225 019 and
   budget −234 369 (−217 224 was meant: the Insatser LSS total prints −214 257 where the
   summary table has −414 051) → PER-009 at that cell.
-Not covered, by decision: "2 119 anmälningar" where the table has 2 191 is a count, not an
-amount; the prose rule reads money amounts only (README, "Regler: …"). The half-year
-statistik tables (jan–juni per year) do not fit the monthly statistik template.
+Not covered, by decision: "2 119 anmälningar" where the table has 2 191 is the previous
+year's count on the other side of a comparison ("jämfört med samma period 2021"), which the
+count check (TEXT-003) does not read. The half-year statistik tables (jan–juni per year) do
+not fit the monthly statistik template.
 
 The arithmetic errors (the T2 detail row "Kommunalt bostadstillägg −5 −1 000 −996", whose
 avvikelse has the wrong sign, and the Summa it breaks) are SUM/CALC/SIGN codes from the

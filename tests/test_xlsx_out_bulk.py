@@ -11,6 +11,8 @@ from decimal import Decimal
 
 import openpyxl
 import python_calamine
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.worksheet.table import Table
 
@@ -102,3 +104,56 @@ def test_texts_shared_once_and_counted():
     by_xlsxwriter = zipfile.ZipFile(io.BytesIO(_book(rows, splice=False))).read("xl/sharedStrings.xml")
     assert counts.search(sst).group() == counts.search(by_xlsxwriter).group() == b'count="224" uniqueCount="15"'
     assert _values(data)[0][1:] == [tuple(r[:3]) + (None,) * 6 + r[9:] for r in rows]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(max_size=30), min_size=1, max_size=12))
+def test_any_text_spliced_reads_back_as_xlsxwriter_writes_it(texts):
+    """Text with nothing to escape takes a fast path to its XML: it and every other text
+    must read back as XlsxWriter's own writing of it does."""
+    row = tuple(texts) + ("",) * (12 - len(texts))
+    assume(xlsx_out._spliceable([row]))
+    assert _values(_book([row])) == _values(_book([row], splice=False))
+
+
+def _styled_book(rows, splice: bool) -> bytes:
+    """A sheet with a header row and a styled template row 2 (bold amounts, a text column)."""
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Tabell"
+    for j, h in enumerate(("Belopp", "Summa", "Text"), start=1):
+        ws.cell(1, j, h)
+        ws.cell(2, j).font = Font(bold=True)
+        ws.cell(2, j).number_format = "#,##0"
+    ws.add_table(Table(displayName="Tabell", ref=f"A1:C{len(rows) + 1}"))
+    return xlsx_out.transcribe(wb, {}, {"Tabell": xlsx_out.Styled(2, [(2, r) for r in rows])}, splice=splice)
+
+
+def _formulas(data: bytes):
+    ws = openpyxl.load_workbook(io.BytesIO(data))["Tabell"]
+    cal = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Tabell").to_python()
+    return ([[(c.value, c.font.b, c.number_format, c.quotePrefix) for c in r] for r in ws.iter_rows()], cal,
+            ws.tables["Tabell"].ref)
+
+
+def test_styled_rows_spliced_read_back_as_xlsxwriter_writes_them():
+    """Formulas with their computed values (a blank one as blank, never 0), styles from the
+    template row, the quote prefix on text a spreadsheet would take for a formula."""
+    C = xlsx_out.Computed
+    rows = [(Decimal("1200"), C("=IF(COUNT(A2)=0,\"\",A2*2)", Decimal("2400")), "=HYPERLINK(\"x\")"),
+            (None, C("=IF(COUNT(A3)=0,\"\",A3*2)", None), "vanlig"),
+            (Decimal("0.5"), C("=IF(A4<>0,A4/3,\"\")", Decimal(1) / 3), None)]
+    spliced, written = _styled_book(rows, True), _styled_book(rows, False)
+    assert spliced != written and _formulas(spliced) == _formulas(written)
+    values, cached, ref = _formulas(spliced)
+    assert ref == "A1:C4" and cached[2][1] == "" and cached[1][2] == '=HYPERLINK("x")'
+    assert values[1][2][3] and not values[2][2][3] and values[3][0][1:3] == (True, "#,##0")
+
+
+def test_a_formula_xlsxwriter_rewrites_sends_the_styled_rows_through_it():
+    C = xlsx_out.Computed
+    rows = [(Decimal(1), C("=SUM(A2)", Decimal(1)), "a"), (Decimal(2), C("=XLOOKUP(1,A2:A3,A2:A3)", Decimal(1)), "b")]
+    assert _styled_book(rows, True) == _styled_book(rows, False)
+    assert b"_xlfn.XLOOKUP" in zipfile.ZipFile(io.BytesIO(_styled_book(rows, True))).read("xl/worksheets/sheet1.xml")

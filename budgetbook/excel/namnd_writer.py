@@ -6,9 +6,12 @@ computed cells and total rows as formulas so the workbook stays live; every form
 stored with the value budgetbook computed for it (the reader's, on the draft: the layout
 read in memory as a file reader would read the written file), so readers that do not
 recalculate see the figures. The layout is built as an openpyxl Workbook in memory, never
-saved, and written by XlsxWriter (xlsx_out.transcribe); the huge Spårbarhet rows skip
-openpyxl and are streamed into the sheet's XML. Every value that came from a unit or a file
-name goes through ``cells.put`` (never a formula); the file is written by ``atomic_writer`` only.
+saved, and written by XlsxWriter (xlsx_out.transcribe). The bulk skips openpyxl: the
+section tables' bodies (a row per unit row: tens of thousands) are the template's own
+TableBody, read for the draft and streamed into the sheet's XML with the styles of the
+template rows laid out in openpyxl, and so are the Spårbarhet rows. Every value that came
+from a unit or a file name goes through ``cells.put`` or is written as text by xlsx_out
+(never a formula); the file is written by ``atomic_writer`` only.
 """
 
 from __future__ import annotations
@@ -31,7 +34,9 @@ from ..findings import Finding, quote_sheet
 from ..source import EMPTY, Block, RawCell, SheetGrid, TableInfo
 from ..spec import SPEC
 from .cells import put
-from .template import BookContent, atomic_writer, build_workbook, number_format, print_setup, wrapped_lines
+from .template import (BookContent, Formula, TableBody, atomic_writer, build_workbook, number_format,
+                       print_setup, wrapped_lines)
+from .xlsx_out import Computed, Styled, transcribe
 
 STATUS_SHEET = "Status"
 TRACE_SHEET = "Spårbarhet"
@@ -65,26 +70,64 @@ class RunInfo:
 class NamndWorkbook:
     """The nämnd workbook being built: its layout (openpyxl, in memory), the sections as read
     from it (``draft``: validated, and the source of every formula's value; the caller may
-    drop it once validated), the formulas' values by (sheet, A1), and the rows written
-    without openpyxl (sheet → first row, rows)."""
+    drop it once validated), the values of the layout's formulas by (sheet, A1), and the rows
+    written without openpyxl (sheet → xlsx_out bulk rows: a section's body, Spårbarhet)."""
 
     wb: Workbook
     draft: Book | None
     cached: dict[tuple[str, str], Any]
-    bulk: dict[str, tuple[int, "TraceRows"]]
+    bulk: dict[str, Any]
 
 
 def section_workbook(result: Consolidation, label: str = "nämnd.xlsx") -> NamndWorkbook:
     """The nämnd's report sections in the units' standard layout, and the draft Book read from
     that layout in memory: the reader computes every formula (none has a value yet), which
     gives the values to store. Nothing is saved and read back."""
+    bodies: dict[str, TableBody] = {}
     content = BookContent(header=dict(result.header), rows=result.rows, fixed=result.fixed,
-                          verksamheter=[v.namn for v in result.config.verksamheter], consolidated=True)
+                          verksamheter=[v.namn for v in result.config.verksamheter], consolidated=True,
+                          bodies=bodies)
     wb = build_workbook(SPEC.sections, content)
-    draft = read_draft(wb, label)
-    cached = {(sec.sheet, c.ref): c.value for sec in draft.sections.values() for row in sec.rows
-              for c in row.cells.values() if c.formula}
-    return NamndWorkbook(wb, draft, cached, {})
+    draft = read_draft(wb, label, bodies)
+    cached = {(sec.sheet, c.ref): c.value for key, sec in draft.sections.items() if key not in bodies
+              for row in sec.rows for c in row.cells.values() if c.formula}
+    bulk: dict[str, Any] = {}
+    for key, body in bodies.items():
+        sec = draft.sections[key]
+        bulk[sec.sheet] = Styled(body.first, BodyRows(body, [_computed(row) for row in sec.rows]))
+    return NamndWorkbook(wb, draft, cached, bulk)
+
+
+def _computed(row) -> tuple:
+    """The values of a draft row's formula cells, in column order."""
+    return tuple(c.value for c in row.cells.values() if c.formula)
+
+
+class BodyRows:
+    """A section's table body as xlsx_out writes it: (template row, values) per row, each
+    formula with the value the draft computed for it (``computed``: per row, its formula
+    cells' values in column order)."""
+
+    def __init__(self, body: TableBody, computed: list[tuple]):
+        self.body, self.computed = body, computed
+
+    def __len__(self) -> int:
+        return len(self.body)
+
+    def __iter__(self) -> Iterator[tuple[int, tuple]]:
+        body, computed = self.body, self.computed
+        for i, row in enumerate(body):
+            formulas = [j for j, v in enumerate(row) if v.__class__ is Formula]
+            values = computed[i]
+            if len(formulas) != len(values):  # the draft read another body: never written so
+                raise ValueError(f"{body.section.sheet} row {body.first + i}: {len(formulas)} formulas, "
+                                 f"{len(values)} computed values")
+            if formulas:
+                cells = list(row)
+                for j, value in zip(formulas, values):
+                    cells[j] = Computed(row[j].text, value)
+                row = tuple(cells)
+            yield body.template_row(i), row
 
 
 def anchors(wb: Workbook) -> dict[str, tuple[str, int, dict[str, str]]]:
@@ -110,8 +153,6 @@ def add_report_sheets(nb: NamndWorkbook, result: Consolidation, namnd_findings: 
 def write(nb: NamndWorkbook, path: Path) -> None:
     """Streamed into the new file (never held whole in memory), which replaces ``path`` only
     when complete."""
-    from .xlsx_out import transcribe
-
     with atomic_writer(path) as fh:
         transcribe(nb.wb, nb.cached, nb.bulk, out=fh)
 
@@ -403,23 +444,26 @@ def prognos_notes(result: Consolidation) -> list[str]:
     return out
 
 
-def read_draft(wb: Workbook, label: str) -> Book:
+def read_draft(wb: Workbook, label: str, bodies: dict[str, TableBody] | None = None) -> Book:
     """Read the nämnd's sections from the in-memory layout, as any unit workbook is read."""
     from ..reader import read_book
 
-    return read_book(DraftSource(wb, label), SPEC, file_label=label)
+    return read_book(DraftSource(wb, label, bodies), SPEC, file_label=label)
 
 
 class DraftSource:
-    """A WorkbookSource over an openpyxl Workbook built in memory and never saved: each cell
-    as a file reader sees it once XlsxWriter has written it (numbers as doubles, formulas
-    without a value yet), so the draft Book is the written file's Book by construction."""
+    """A WorkbookSource over an openpyxl Workbook built in memory and never saved, and the
+    streamed table bodies (``bodies``, by section: on their sheets from their first row on
+    they are the cells, the layout's template rows are not): each cell as a file reader sees
+    it once XlsxWriter has written it (numbers as doubles, formulas without a value yet), so
+    the draft Book is the written file's Book by construction."""
 
-    def __init__(self, wb: Workbook, label: str):
+    def __init__(self, wb: Workbook, label: str, bodies: dict[str, TableBody] | None = None):
         from ..book import BookMeta
         from .package import split_ref
 
         self.wb = wb
+        self.bodies = {body.section.sheet: body for body in (bodies or {}).values()}
         self.description = label
         self.sheet_states = {ws.title: ws.sheet_state for ws in wb.worksheets}
         self.defined_names = {name.lower(): ref for name, dn in wb.defined_names.items()
@@ -438,18 +482,33 @@ class DraftSource:
         ws = self.wb[sheet]
         merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
         hidden = {r for r, dim in ws.row_dimensions.items() if dim.hidden and r <= max_row}
+        body = self.bodies.get(sheet)
+        if body is not None:
+            return _DraftGrid(ws._cells, max_row, hidden, merged, body.first, list(body))
         return _DraftGrid(ws._cells, max_row, hidden, merged)  # the cells that exist, no blanks made
 
 
 class _DraftGrid(SheetGrid):
-    """An in-memory sheet's cells as a SheetGrid; a cell's RawCell is made when it is asked for."""
+    """An in-memory sheet's cells as a SheetGrid; a cell's RawCell is made when it is asked for.
+    From row ``first`` on, the cells are ``rows`` (a streamed body, constants and Formulas)."""
 
-    def __init__(self, cells: dict, max_row: int, hidden_rows: set[int], merged: list):
+    def __init__(self, cells: dict, max_row: int, hidden_rows: set[int], merged: list,
+                 first: int | None = None, rows: list[tuple] | None = None):
         self._cells, self.max_row = cells, max_row
         self.hidden_rows, self.merged = hidden_rows, merged
+        self._first, self._rows = first if first is not None else max_row + 1, rows or []
 
     def cell(self, row: int, col: int) -> RawCell:
-        c = self._cells.get((row, col)) if row <= self.max_row else None
+        if row > self.max_row:
+            return EMPTY
+        if row >= self._first:
+            i = row - self._first
+            values = self._rows[i] if i < len(self._rows) else ()
+            v = values[col - 1] if col <= len(values) else None
+            if v.__class__ is Formula:
+                return RawCell(value=None, formula=True, text=v.text[1:] or None)
+            return EMPTY if v is None or v == "" else RawCell(value=as_written(v))
+        c = self._cells.get((row, col))
         if c is None:
             return EMPTY
         v = c.value
@@ -460,12 +519,26 @@ class _DraftGrid(SheetGrid):
         return RawCell(value=as_written(v))
 
     def block(self, first: int, last: int, cols: list[int]) -> Block:
-        """As SheetGrid.block, straight from the sheet's cells (formulas: no value yet)."""
-        cells = self._cells
+        """As SheetGrid.block, straight from the sheet's cells and rows (formulas: no value yet)."""
+        cells, body_first, body = self._cells, self._first, self._rows
         values: list[list[Any]] = []
         special: dict[int, dict[int, tuple]] = {}
         for r in range(first, min(last, self.max_row) + 1):
             row: list[Any] = []
+            if r >= body_first:
+                i = r - body_first
+                items = body[i] if i < len(body) else ()
+                for c in cols:
+                    v = items[c - 1] if c <= len(items) else None
+                    if v.__class__ is str:  # most cells: as they are
+                        row.append(v or None)
+                    elif v.__class__ is Formula:
+                        row.append(None)
+                        special.setdefault(r, {})[c] = (True, None)
+                    else:
+                        row.append(None if v is None else as_written(v))
+                values.append(row)
+                continue
             for c in cols:
                 cell = cells.get((r, c))
                 if cell is None:
@@ -482,7 +555,9 @@ class _DraftGrid(SheetGrid):
 
     @property
     def cells(self) -> dict[tuple[int, int], RawCell]:  # type: ignore[override]
-        out = {pos: self.cell(*pos) for pos in self._cells if pos[0] <= self.max_row}
+        body = [(self._first + i, c) for i, values in enumerate(self._rows) for c in range(1, len(values) + 1)]
+        out = {pos: self.cell(*pos) for pos in [*(p for p in self._cells if p[0] < self._first), *body]
+               if pos[0] <= self.max_row}
         return {pos: c for pos, c in out.items() if c is not EMPTY}
 
 

@@ -19,7 +19,7 @@ import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable, Iterator, Mapping, Sequence
+from typing import Any, BinaryIO, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment  # noqa: F401  (write-back uses the same import path)
@@ -90,6 +90,11 @@ class BookContent:
     # cells are locked and green rather than yellow, without input validation, and the
     # Anvisningar say what the workbook is instead of how to fill it in.
     consolidated: bool = False
+    # Given (a dict), the free-row sections' table bodies are the caller's to write (they can
+    # be tens of thousands of rows): each is put here by section key, and laid out in the
+    # Workbook only as its template rows (the first data row and the total rows, which carry
+    # the styles), the table covering the whole body. ``placed`` then has the laid-out rows.
+    bodies: dict[str, "TableBody"] | None = None
 
 
 def build_workbook(sections: Iterable[Section] | None = None, content: BookContent | None = None,
@@ -104,9 +109,12 @@ def build_workbook(sections: Iterable[Section] | None = None, content: BookConte
     lists = _lists_sheet(wb, content.verksamheter, spec)
     for sec in sections:
         rows = content.rows.get(sec.key, [])
-        _section_sheet(wb, sec, rows, content.fixed.get(sec.key, {}), belopp_i,
-                       None if content.consolidated else lists, content.placed,
-                       content.totals.get(sec.key, {}), content.consolidated)
+        body = _section_sheet(wb, sec, rows, content.fixed.get(sec.key, {}), belopp_i,
+                              None if content.consolidated else lists, content.placed,
+                              content.totals.get(sec.key, {}), content.consolidated,
+                              streamed=content.bodies is not None and not sec.fixed_rows)
+        if body is not None and content.bodies is not None:
+            content.bodies[sec.key] = body
     wb.active = 1  # open on Uppgifter
     wb.properties.creator = "budgetbook"
     wb.properties.created = FIXED_TIME
@@ -251,7 +259,9 @@ def _lists_sheet(wb: Workbook, verksamheter: Sequence[str], spec: ReportSpec) ->
 def _section_sheet(wb: Workbook, sec: Section, rows: list[Mapping[str, Any]],
                    fixed: Mapping[str, Mapping[str, Any]], belopp_i: str, lists: str | None,
                    placed: dict | None = None, totals: Mapping[str, Mapping[str, Any]] | None = None,
-                   consolidated: bool = False) -> None:
+                   consolidated: bool = False, streamed: bool = False) -> "TableBody | None":
+    """The section's sheet; with ``streamed``, its body only as template rows, and the body
+    returned for the caller to write (BookContent.bodies)."""
     ws = wb.create_sheet(sec.sheet)
     ncols = len(sec.columns)
     ws.cell(TITLE_ROW, 1, sec.title).font = TITLE_FONT
@@ -272,31 +282,18 @@ def _section_sheet(wb: Workbook, sec: Section, rows: list[Mapping[str, Any]],
     else:
         data = list(rows) + [{}] * max(0, sec.blank_rows - len(rows))
         plan = [(None, r) for r in data] + [(t, (totals or {}).get(t.code, {})) for t in sec.totals]
-    first = TABLE_HEADER_ROW + 1
-    row_of: dict[str, int] = {}
-    data_rows: list[int] = []
-    for i, (rspec, values) in enumerate(plan):
-        r = first + i
-        if rspec is not None:
-            row_of[rspec.code] = r
-        if rspec is None or not rspec.is_total:
-            data_rows.append(r)
-    cols = {col.key: j for j, col in enumerate(sec.columns, start=1)}
+    body = TableBody(sec, TABLE_HEADER_ROW + 1, plan)
     # A column's cells share one style per kind of row: style the first, copy its style array
     # to the rest (openpyxl's per-attribute setters cost more than everything else here).
     styles: dict[tuple[int, str, bool], Any] = {}
-    for i, (rspec, values) in enumerate(plan):
-        r = first + i
+    for i in body.template_rows() if streamed else range(len(plan)):
+        rspec, values = plan[i]
+        r = body.first + i
         is_total = rspec is not None and rspec.is_total
         for col in sec.columns:
-            j = cols[col.key]
+            j = body.cols[col.key]
             c = ws.cell(r, j)
-            if col.key == sec.label_column and rspec is not None:
-                kind = "label"
-            elif is_total:
-                kind = "total"
-            else:
-                kind = "computed" if col.computed else "input"
+            kind = _kind(sec, col, rspec)
             # Styled before the value is written, as put() may add the quote prefix.
             key = (j, kind, is_total)
             if key in styles:
@@ -304,36 +301,90 @@ def _section_sheet(wb: Workbook, sec: Section, rows: list[Mapping[str, Any]],
             else:
                 _style_cell(c, col, kind, is_total, belopp_i, consolidated)
                 styles[key] = copy(c._style)
-            if kind == "label":
-                c.value = rspec.label
-            elif kind == "total":
-                formula = _total_formula(col, rspec, r, cols, row_of, data_rows)
-                if col.key in values:
-                    put(c, values[col.key])
-                else:
-                    c.value = formula
-            elif kind == "computed":
-                if col.key in values:
-                    put(c, values[col.key])
-                else:
-                    c.value = _row_formula(col, r, cols)
+            content = body.content(col, kind, rspec, values, r)
+            if content.__class__ is Formula:
+                c.value = content.text
             else:
-                put(c, values.get(col.key))
+                put(c, content)
             if placed is not None and col.key in values:
                 placed[(sec.key, rspec.code if rspec is not None else i, col.key)] = f"{sec.sheet}!{c.coordinate}"
-    last = first + len(plan) - 1
+    last = body.first + len(plan) - 1
     ref = f"A{TABLE_HEADER_ROW}:{col_letter(ncols)}{last}"
     table = Table(displayName=sec.table, ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
     ws.add_table(table)
     if not consolidated:
-        _data_validations(ws, sec, cols, data_rows, lists)
-    ws.freeze_panes = ws.cell(first, 2)
+        _data_validations(ws, sec, body.cols, body.data_rows, lists)
+    ws.freeze_panes = ws.cell(body.first, 2)
     ws.print_title_rows = f"{TABLE_HEADER_ROW}:{TABLE_HEADER_ROW}"
     print_setup(ws, "landscape")
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # let users widen a column
     ws.protection.formatRows = False
+    return body if streamed else None
+
+
+class Formula(NamedTuple):
+    """A cell of a table body that holds a formula (its text, with "="), as TableBody gives it."""
+
+    text: str
+
+
+def _kind(sec: Section, col: Column, rspec: RowSpec | None) -> str:
+    """What a body cell is: a fixed or total row's label, a total, computed, or an input."""
+    if col.key == sec.label_column and rspec is not None:
+        return "label"
+    if rspec is not None and rspec.is_total:
+        return "total"
+    return "computed" if col.computed else "input"
+
+
+class TableBody:
+    """A section's table body, cell by cell, as the template lays it out: row i is sheet row
+    ``first + i``; a cell holds a constant (the value as ``put`` writes it) or a Formula.
+    What a writer that streams the body (BookContent.bodies) writes, the cells' styles taken
+    from the laid-out template rows (``template_row``)."""
+
+    def __init__(self, sec: Section, first: int, plan: list[tuple[RowSpec | None, Mapping[str, Any]]]):
+        self.section, self.first, self.plan = sec, first, plan
+        self.cols = {col.key: j for j, col in enumerate(sec.columns, start=1)}
+        self.row_of = {rspec.code: first + i for i, (rspec, _) in enumerate(plan) if rspec is not None}
+        self.data_rows = [first + i for i, (rspec, _) in enumerate(plan) if rspec is None or not rspec.is_total]
+        self.kinds = [_kind(sec, col, None) for col in sec.columns]  # a free data row's, column by column
+        self._first_data = next((i for i, (rspec, _) in enumerate(plan) if rspec is None), -1)
+
+    def __len__(self) -> int:
+        return len(self.plan)
+
+    def __iter__(self) -> Iterator[tuple]:
+        return (self.row(i) for i in range(len(self.plan)))
+
+    def row(self, i: int) -> tuple:
+        rspec, values = self.plan[i]
+        r = self.first + i
+        kinds = self.kinds if rspec is None else [_kind(self.section, col, rspec) for col in self.section.columns]
+        return tuple(self.content(col, kind, rspec, values, r) for col, kind in zip(self.section.columns, kinds))
+
+    def content(self, col: Column, kind: str, rspec: RowSpec | None, values: Mapping[str, Any], r: int) -> Any:
+        """What the cell of ``col`` in sheet row ``r`` holds (``values``: the row's content)."""
+        if kind == "input":  # most cells
+            return values.get(col.key)
+        if kind == "label":
+            return rspec.label  # type: ignore[union-attr]
+        if col.key in values:
+            return values[col.key]  # a typed constant where a formula would be
+        if kind == "total":
+            formula = _total_formula(col, rspec, r, self.cols, self.row_of, self.data_rows)  # type: ignore[arg-type]
+            return None if formula is None else Formula(formula)
+        return Formula(_row_formula(col, r, self.cols))  # computed
+
+    def template_rows(self) -> list[int]:
+        """The rows (by index) a streamed body lays out: the first data row and the total rows."""
+        return [i for i, (rspec, _) in enumerate(self.plan) if rspec is not None or i == self._first_data]
+
+    def template_row(self, i: int) -> int:
+        """The sheet row whose cells carry row i's styles: the first data row for a data row."""
+        return self.first + (i if self.plan[i][0] is not None else self._first_data)
 
 
 def _style_cell(c, col: Column, kind: str, is_total: bool, belopp_i: str, consolidated: bool) -> None:

@@ -9,8 +9,9 @@ merges, tables, defined names, widths, freeze panes, print setup and protection.
 Invariant: every formula is written with the value budgetbook computed for it (``cached``,
 keyed by (sheet, A1)); a formula without one is a programming error (ValueError), never a
 cached 0. Text is always written as text (never parsed as a formula, number or URL). ``bulk``
-rows (the huge Spårbarhet) skip openpyxl altogether, and XlsxWriter too where they can: they
-are streamed into the sheet XML XlsxWriter wrote (``_splice``). Same input, same bytes.
+rows (the huge Spårbarhet, the nämnd's long section tables) skip openpyxl altogether, and
+XlsxWriter too where they can: they are streamed into the sheet XML XlsxWriter wrote
+(``_splice``). Same input, same bytes.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ import io
 import math
 import re
 from decimal import Decimal
-from typing import Any, BinaryIO, Iterable, Mapping, Sequence, Sized
+from typing import Any, BinaryIO, Iterable, Mapping, NamedTuple, Sequence, Sized
 
 from ..excel_refs import cell_pos, col_index, col_letter, parse_range, range_ref
+from ..textsafety import is_formula_like
 from .template import FIXED_TIME
 
 _BORDER_STYLES = {None: 0, "thin": 1, "medium": 2, "dashed": 3, "dotted": 4, "thick": 5, "double": 6, "hair": 7}
@@ -32,14 +34,32 @@ class Unsupported(ValueError):
     """The workbook uses a feature this transcriber does not carry over."""
 
 
+class Computed(NamedTuple):
+    """A formula cell of a bulk row: the formula (with "=") and the value budgetbook computed."""
+
+    formula: str
+    value: Any
+
+
+class Styled(NamedTuple):
+    """Bulk rows with styles and formulas (a table body): each row is (template row, values),
+    a value a constant or Computed. Each cell takes the style of the layout's cell in its
+    column on the template row (with the quote prefix where its text needs one); the layout's
+    cells from ``first`` on are such templates, never written themselves."""
+
+    first: int
+    rows: Any  # sized, iterable more than once, of (template row, values)
+
+
 def transcribe(wb, cached: Mapping[tuple[str, str], Any],
                bulk: Mapping[str, tuple[int, Iterable[Sequence[Any]]]] | None = None,
                splice: bool = True, out: BinaryIO | None = None) -> bytes | None:
     """The .xlsx bytes of ``wb`` written by XlsxWriter, or written into ``out`` (a seekable
     binary file, from its start; then None is returned, and the file is never held whole in
-    memory). ``bulk``: sheet → (first row, rows of typed constants) appended as they come;
-    the rows must be sized and iterable more than once (they are made as they are written,
-    and made again if a value cannot be spliced)."""
+    memory). ``bulk``: sheet → (first row, rows of typed constants, unstyled) or Styled,
+    the sheet's rows from the first on, written as they come; the rows must be sized and
+    iterable more than once (they are made as they are written, and made again if a value
+    cannot be spliced)."""
     target = out if out is not None else io.BytesIO()
     target.seek(0)
     target.truncate()
@@ -64,19 +84,25 @@ def _transcribe(wb, cached, bulk, splice: bool, target: BinaryIO) -> None:
                                     "strings_to_numbers": False, "strings_to_urls": False})
     out.set_properties({"author": "budgetbook", "created": FIXED_TIME})
     formats = _Formats(out)
-    spliced: dict[str, tuple[int, int, Sized]] = {}
-    widened: dict[bytes, bytes] = {}  # a spliced sheet's table ref as written → its real ref
+    spliced: dict[str, tuple[int, int, Sized, dict | None]] = {}
+    widened: dict[str, dict[bytes, bytes]] = {}  # a spliced sheet's table refs as written → real refs
     for i, ws in enumerate(wb.worksheets):
         rows = (bulk or {}).get(ws.title)
+        styles = _template_styles(ws, rows.first, formats) if isinstance(rows, Styled) else None
         if rows is not None and splice:
-            # XlsxWriter's own sheet XML (sheet1.xml, … in order) gets these rows afterwards.
-            spliced[f"xl/worksheets/sheet{i + 1}.xml"] = (rows[0], max(ws.max_column, 1), rows[1])
+            # XlsxWriter's own sheet XML (sheet1.xml, … in order) gets these rows afterwards,
+            # their styles by the index XlsxWriter gives each template format.
+            ids = None if styles is None else {
+                r: [tuple(_style_attr(f) for f in pair) for pair in pairs] for r, pairs in styles.items()}
+            part = f"xl/worksheets/sheet{i + 1}.xml"
+            spliced[part] = (rows[0], max(ws.max_column, 1), rows[1], ids)
             for table in ws.tables.values():
                 r1, c1, r2, c2 = parse_range(table.ref)
-                widened[f'ref="{range_ref(r1, c1, min(r2, r1 + 1), c2)}"'.encode()] = \
+                widened.setdefault(part, {})[f'ref="{range_ref(r1, c1, min(r2, r1 + 1), c2)}"'.encode()] = \
                     f'ref="{range_ref(r1, c1, r2, c2)}"'.encode()
-            rows = None
-        _sheet(out, ws, formats, cached, rows, short_tables=rows is None and ws.title in (bulk or {}))
+            _sheet(out, ws, formats, cached, None, short_tables=True, bulk_first=rows[0])
+        else:
+            _sheet(out, ws, formats, cached, rows, styles=styles)
     for name, dn in wb.defined_names.items():
         out.define_name(name, "=" + dn.attr_text)
     out.worksheets()[wb.index(wb.active)].activate()
@@ -89,21 +115,43 @@ def _transcribe(wb, cached, bulk, splice: bool, target: BinaryIO) -> None:
         target.write(buf.getbuffer())
 
 
-def _sheet(out, ws, formats: "_Formats", cached, bulk, short_tables: bool = False) -> None:
-    """``short_tables``: the rows are spliced in later, so each table is given to XlsxWriter
-    as its header and one row (XlsxWriter keeps an entry per cell of a table's range) and
-    widened in the table XML by ``_splice``."""
+def _template_styles(ws, first: int, formats: "_Formats") -> dict[int, list[tuple[Any, Any]]]:
+    """Template row → per column (its format, the same with the quote prefix), from the
+    layout's cells on the rows from ``first`` on."""
+    width = max(ws.max_column, 1)
+    rows = sorted({r for r, _ in ws._cells if r >= first})
+    return {r: [(formats.of(ws._cells.get((r, c)), quote=False), formats.of(ws._cells.get((r, c)), quote=True))
+                for c in range(1, width + 1)] for r in rows}
+
+
+def _style_attr(fmt) -> str:
+    """The s attribute of a spliced cell in this format; the format gets its index (and its
+    place in styles.xml) now, as XlsxWriter gives it to a format when it writes a cell."""
+    return "" if fmt is None else f' s="{fmt._get_xf_index()}"'
+
+
+def _sheet(out, ws, formats: "_Formats", cached, bulk, short_tables: bool = False,
+           styles: dict | None = None, bulk_first: int | None = None) -> None:
+    """``bulk``: the sheet's rows from its first on, written here (Styled ones in ``styles``,
+    from _template_styles); ``bulk_first``: those rows are spliced in later. Either way the
+    layout's cells from that row on are templates, not written. ``short_tables``: the rows are
+    spliced in later, so each table is given to XlsxWriter as its header and one row
+    (XlsxWriter keeps an entry per cell of a table's range) and widened in the table XML by
+    ``_splice``."""
     xs = out.add_worksheet(ws.title)
+    first = bulk[0] if bulk is not None else bulk_first
     if ws.sheet_state != "visible":
         xs.hide()
     if ws.data_validations.dataValidation:
         raise Unsupported(f"{ws.title}: data validations are not transcribed")
     for key, dim in ws.column_dimensions.items():
         if dim.width:
-            first = (dim.min or col_index(key)) - 1
-            xs.set_column(first, (dim.max or first + 1) - 1, dim.width)
+            first_col = (dim.min or col_index(key)) - 1
+            xs.set_column(first_col, (dim.max or first_col + 1) - 1, dim.width)
     for r, dim in ws.row_dimensions.items():
         if dim.height:
+            if first is not None and r >= first:
+                raise Unsupported(f"{ws.title}: a row height among the bulk rows ({r})")
             xs.set_row(r - 1, dim.height)
     for table in ws.tables.values():
         r1, c1, r2, c2 = parse_range(table.ref)
@@ -119,21 +167,27 @@ def _sheet(out, ws, formats: "_Formats", cached, bulk, short_tables: bool = Fals
     # ws._cells: the cells that exist (iter_rows would create every blank in the bounding box),
     # in the order they were made: deterministic, and XlsxWriter sorts the cells itself.
     for (r, c), cell in ws._cells.items():
-        _cell(xs, r - 1, c - 1, cell, formats.of(cell), cached, ws.title)
+        if first is None or r < first:
+            _cell(xs, r - 1, c - 1, cell, formats.of(cell), cached, ws.title)
     for rng in ws.merged_cells.ranges:
+        if first is not None and rng.max_row >= first:
+            raise Unsupported(f"{ws.title}: merged cells among the bulk rows ({rng.coord})")
         top = ws.cell(rng.min_row, rng.min_col)
         xs.merge_range(rng.min_row - 1, rng.min_col - 1, rng.max_row - 1, rng.max_col - 1, top.value or "",
                        formats.of(top))
     if bulk is not None:
-        _bulk(xs, *bulk)
+        if styles is None:
+            _bulk(xs, *bulk)
+        else:
+            _bulk_styled(xs, bulk.first, bulk.rows, styles)
     if ws.freeze_panes:
         fr, fc = cell_pos(ws.freeze_panes)
         xs.freeze_panes(fr - 1, fc - 1)
     if ws.auto_filter.ref:
         xs.autofilter(ws.auto_filter.ref)
     if ws.print_title_rows:
-        first, last = ws.print_title_rows.split(":")
-        xs.repeat_rows(int(first.strip("$")) - 1, int(last.strip("$")) - 1)
+        first_title, last_title = ws.print_title_rows.split(":")
+        xs.repeat_rows(int(first_title.strip("$")) - 1, int(last_title.strip("$")) - 1)
     ps = ws.page_setup
     xs.set_landscape() if ps.orientation == "landscape" else xs.set_portrait()
     if ps.paperSize:
@@ -146,6 +200,21 @@ def _sheet(out, ws, formats: "_Formats", cached, bulk, short_tables: bool = Fals
                         "format_rows": not ws.protection.formatRows,
                         "autofilter": not ws.protection.autoFilter,
                         "sort": not ws.protection.sort})
+
+
+def _bulk_styled(xs, first: int, rows: Iterable[tuple[int, Sequence[Any]]], styles: dict) -> None:
+    """Styled rows through XlsxWriter (when they cannot be spliced), cell as _cell writes one."""
+    for r, (template, row) in enumerate(rows, start=first - 1):
+        formats = styles[template]
+        for j, v in enumerate(row):
+            plain, quoted = formats[j]
+            if v.__class__ is Computed:
+                xs.write_formula(r, j, v.formula, plain, _result(v.value))
+            elif v is None or v == "":  # a blank, as _rows_xml writes it
+                if plain is not None:
+                    xs.write_blank(r, j, None, plain)
+            else:
+                _constant(xs, r, j, v, quoted if v.__class__ is str and is_formula_like(v) else plain)
 
 
 def _bulk(xs, first: int, rows: Iterable[Sequence[Any]]) -> None:
@@ -197,8 +266,14 @@ def _splice_ok(v: Any) -> bool:
     return v is None
 
 
+_PLAIN_TEXT = re.compile(r"[^\s&<>_\x00-\x1f\ufffe\uffff](?:[^&<>_\x00-\x08\x0b-\x1f\ufffe\uffff]*"
+                         r"[^\s&<>_\x00-\x1f\ufffe\uffff])?")  # nothing to escape, no edge space
+
+
 def _text_xml(text: str) -> str:
     """``text`` as the <t> element XlsxWriter writes for it (in <si> or <is> alike)."""
+    if _PLAIN_TEXT.fullmatch(text):  # most texts: names, cells, labels
+        return f"<t>{text}</t>"
     text = _ESCAPED_ESCAPE.sub(r"_x005F\1", text)
     text = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", text).replace("\ufffe", "_xFFFE_").replace(
         "\uffff", "_xFFFF_")
@@ -208,7 +283,7 @@ def _text_xml(text: str) -> str:
 
 
 class _Texts:
-    """The XML that ends a text cell (after its r attribute), made once per distinct text:
+    """The XML that ends a text cell (after its r and s attributes), made once per distinct text:
     a reference to a shared string appended after the workbook's ``base`` ones, or (base
     None) an inline string."""
 
@@ -222,41 +297,47 @@ class _Texts:
         if not _splice_ok(text):
             raise _NotSpliceable(text)
         if self.base is None:
-            tail = f'" t="inlineStr"><is>{_text_xml(text)}</is></c>'
+            tail = f' t="inlineStr"><is>{_text_xml(text)}</is></c>'
         else:
-            tail = f'" t="s"><v>{self.base + len(self.shared)}</v></c>'
+            tail = f' t="s"><v>{self.base + len(self.shared)}</v></c>'
             self.shared.append(_text_xml(text))
         self.tails[text] = tail
         return tail
 
 
-def _rows_xml(first: int, rows: Iterable[Sequence[Any]], width: int, texts: _Texts | None = None,
-              chunk: int = 2000) -> Iterable[bytes]:
+def _rows_xml(first: int, rows: Iterable[Any], width: int, texts: _Texts | None = None,
+              styles: Mapping[int, Sequence[tuple[str, str]]] | None = None, chunk: int = 2000) -> Iterable[bytes]:
     """The rows' XML in chunks; raises _NotSpliceable at the first value it must not write
-    (or at a row wider than ``width``, which the dimension written before them covers)."""
+    (or at a row wider than ``width``, which the dimension written before them covers).
+    ``styles``: the rows are Styled rows, and this gives each template row's s attributes
+    per column (plain, with the quote prefix).
+
+    Hundreds of thousands of rows: the XML after a cell's row number is made once per
+    distinct text and column style (``_CellXml``), so a cell costs one lookup and one join."""
     texts = texts if texts is not None else _Texts(None)
-    letters = [col_letter(j + 1) for j in range(width)]
-    tails = texts.tails
+    starts = [f'<c r="{col_letter(j + 1)}' for j in range(width)]
+    unstyled = [_CellXml(texts, "", "")] * width
+    by_template = {t: [_CellXml(texts, *pair) for pair in pairs] for t, pairs in (styles or {}).items()}
     part: list[str] = []
     add = part.append
     refs = 0
+    cells = unstyled
     for r, row in enumerate(rows, start=first):
+        if styles is not None:
+            template, row = row
+            cells = by_template[template]
         if len(row) > width:
             raise _NotSpliceable(f"row {r} has {len(row)} values, the sheet {width} columns")
+        rs = f'{r}"'
         add(f'<row r="{r}">')
-        for j, v in enumerate(row):
-            t = type(v)
-            if t is str:
-                if v:
-                    tail = tails.get(v) or texts.tail(v)
-                    add(f'<c r="{letters[j]}{r}{tail}')
-                    refs += 1
-            elif v is not None:
-                if not _splice_ok(v):
-                    raise _NotSpliceable(repr(v))
-                if t is dt.date:
-                    v = (v - _EPOCH).days
-                add(f'<c r="{letters[j]}{r}"><v>{float(v) if t is Decimal else v:.16G}</v></c>')
+        for start, cell, v in zip(starts, cells, row):
+            if v.__class__ is str and v:
+                add(f"{start}{rs}{cell.texts.get(v) or cell.text(v)}")
+                refs += 1
+            elif v is not None and v.__class__ is not str:
+                add(f"{start}{rs}{cell.numbers.get(v) or cell.other(v)}")
+            elif cell.blank:  # None or ""
+                add(f"{start}{rs}{cell.blank}")
         add("</row>")
         if len(part) > chunk:
             yield "".join(part).encode()
@@ -266,22 +347,103 @@ def _rows_xml(first: int, rows: Iterable[Sequence[Any]], width: int, texts: _Tex
         texts.refs += refs
 
 
+class _CellXml:
+    """What follows the row number in the XML of a cell in one column style (s attribute
+    ``plain``, or ``quoted`` for text a spreadsheet would take for a formula): by text, made
+    once; a blank; a number, date or formula."""
+
+    def __init__(self, shared: _Texts, plain: str, quoted: str):
+        self.shared, self.plain, self.quoted = shared, plain, quoted
+        # Unstyled cells end as the text's own tail: the shared strings' dict serves.
+        self.texts: dict[str, str] = shared.tails if not plain and not quoted else {}
+        self.blank = f"{plain}/>" if plain else ""  # a styled blank is written, an unstyled one is not
+        # Amounts recur (a unit's value, its converted value). Never 0 or 1: False and True
+        # equal them, and must not be found here.
+        self.numbers: dict[Any, str] = {}
+
+    def text(self, v: str) -> str:
+        tail = self.shared.tails.get(v) or self.shared.tail(v)
+        if self.texts is self.shared.tails:
+            return tail
+        out = self.texts[v] = f"{self.quoted if is_formula_like(v) else self.plain}{tail}"
+        return out
+
+    def other(self, v: Any) -> str:
+        """A number, date or formula (Computed)."""
+        if v.__class__ is Computed:
+            return f"{self.plain}{_formula_xml(v)}"
+        out = f"{self.plain}><v>{_number_xml(v)}</v></c>"
+        if v.__class__ is Decimal and v != 0 and v != 1:
+            self.numbers[v] = out
+        return out
+
+
+def _number_xml(v: Any) -> str:
+    """A number or a date as XlsxWriter writes it (write_number, write_datetime)."""
+    t = v.__class__
+    if t is Decimal:
+        if v.is_finite():
+            return f"{float(v):.16G}"
+    elif t is int or t is float:
+        if math.isfinite(v):
+            return f"{v:.16G}"
+    elif t is dt.date and v.year >= 1901:
+        return f"{(v - _EPOCH).days:.16G}"
+    raise _NotSpliceable(repr(v))
+
+
+# Functions XlsxWriter writes as they are; any other (its "future" and dynamic array
+# functions get a prefix or an array formula) sends the rows through XlsxWriter.
+_PLAIN_FUNCTIONS = frozenset({"IF", "COUNT", "AND", "OR", "NOT", "ISNUMBER", "SUM", "ABS", "ROUND"})
+_FUNCTION = re.compile(r"([A-Za-z_][A-Za-z0-9._]*)\(")
+_ERROR_RESULTS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
+
+
+def _formula_xml(cell: Computed) -> str:
+    """The rest of a formula cell after its r and s attributes, as XlsxWriter's write_formula
+    writes it with the computed value as its result."""
+    formula = cell.formula
+    if formula[:1] != "=" or not _PLAIN_FUNCTIONS.issuperset(f.upper() for f in _FUNCTION.findall(formula)):
+        raise _NotSpliceable(formula)
+    value = _result(cell.value)
+    kind = ""
+    if type(value) is bool:
+        kind, value = ' t="b"', int(value)
+    elif type(value) is str:
+        if value and not _splice_ok(value):
+            raise _NotSpliceable(value)
+        kind = "" if value == "" else ' t="e"' if value in _ERROR_RESULTS else ' t="str"'
+        value = _escape(value)
+    elif type(value) not in (int, float) or not math.isfinite(value):
+        raise _NotSpliceable(repr(value))
+    return f"{kind}><f>{_escape(formula[1:])}</f><v>{value}</v></c>"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 _SST = "xl/sharedStrings.xml"
 _SST_COUNTS = re.compile(rb'(<sst [^>]*?)count="(\d+)" uniqueCount="(\d+)"')
 
 
-def _splice(source: BinaryIO, spliced: Mapping[str, tuple[int, int, Sized]], widened: Mapping[bytes, bytes],
-            target: BinaryIO) -> None:
-    """``spliced``: sheet part → (first row, width, rows). The spliced parts are deflated at
+def _splice(source: BinaryIO, spliced: Mapping[str, tuple[int, int, Sized, Mapping | None]],
+            widened: Mapping[str, Mapping[bytes, bytes]], target: BinaryIO) -> None:
+    """``spliced``: sheet part → (first row, width, rows, s attributes of Styled rows' template
+    rows, or None for plain rows). The spliced parts are deflated at
     level 3: they are most of the file and of the time; level 6 would take 2.5 times as long
     for a file 10 % smaller."""
     import zipfile
 
     src = zipfile.ZipFile(source)
     names = src.namelist()
-    rels = [name.replace("worksheets/", "worksheets/_rels/") + ".rels" for name in spliced]
-    tables = {f"xl/tables/{m.decode()}" for name in rels if name in names
-              for m in re.findall(rb'Target="\.\./tables/([^"]+)"', src.read(name))}
+    # each spliced sheet's tables (from its relationships) → the refs to widen in them
+    tables: dict[str, Mapping[bytes, bytes]] = {}
+    for part in spliced:
+        rels = part.replace("worksheets/", "worksheets/_rels/") + ".rels"
+        if rels in names:
+            for m in re.findall(rb'Target="\.\./tables/([^"]+)"', src.read(rels)):
+                tables[f"xl/tables/{m.decode()}"] = widened.get(part, {})
     # XlsxWriter writes the shared strings after the sheets: the texts met in the rows are
     # appended to them when their turn comes.
     counts = _SST_COUNTS.search(src.read(_SST)) if _SST in names else None
@@ -290,16 +452,15 @@ def _splice(source: BinaryIO, spliced: Mapping[str, tuple[int, int, Sized]], wid
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             body = src.read(info)
-            if info.filename in tables:
-                for short, full in widened.items():
-                    body = body.replace(short, full)
+            for short, full in tables.get(info.filename, {}).items():
+                body = body.replace(short, full)
             if info.filename == _SST and share and texts.shared:
                 _shared_strings(dst, info, body, texts)
                 continue
             if info.filename not in spliced:
                 dst.writestr(info, body)
                 continue
-            first, width, rows = spliced[info.filename]
+            first, width, rows, styles = spliced[info.filename]
             body = body.replace(b"<sheetData/>", b"<sheetData></sheetData>")
             head, tail = body.split(b"</sheetData>", 1)
             if len(rows):
@@ -308,7 +469,7 @@ def _splice(source: BinaryIO, spliced: Mapping[str, tuple[int, int, Sized]], wid
             info._compresslevel = 3  # type: ignore[attr-defined]  # zipfile's own per-entry level
             with dst.open(info, "w") as fh:
                 fh.write(head)
-                for part in _rows_xml(first, rows, width, texts):  # type: ignore[arg-type]
+                for part in _rows_xml(first, rows, width, texts, styles):  # type: ignore[arg-type]
                     fh.write(part)
                 fh.write(b"</sheetData>" + tail)
 
@@ -341,15 +502,19 @@ def _cell(xs, r: int, c: int, cell, fmt, cached, sheet: str) -> None:
         key = (sheet, cell.coordinate)
         if key not in cached:
             raise ValueError(f"{sheet}!{cell.coordinate}: formula {cell.value} has no computed value")
-        value = cached[key]
-        if isinstance(value, Decimal):
-            value = int(value) if value == value.to_integral_value() else float(value)
-        xs.write_formula(r, c, str(cell.value), fmt, "" if value is None else value)
+        xs.write_formula(r, c, str(cell.value), fmt, _result(cached[key]))
     elif cell.value is None:
         if fmt is not None:
             xs.write_blank(r, c, None, fmt)
     else:
         _constant(xs, r, c, cell.value, fmt)
+
+
+def _result(value: Any) -> Any:
+    """A computed value as a formula's cached result (a blank is "", never 0)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return "" if value is None else value
 
 
 def _constant(xs, r: int, c: int, v: Any, fmt) -> None:
@@ -386,12 +551,20 @@ class _Formats:
         self.out = out
         self.cache: dict[tuple, Any] = {}
 
-    def of(self, cell):
-        if not cell.has_style:
+    def of(self, cell, quote: bool | None = None):
+        """The cell's format; with ``quote``, the same with or without Excel's quote prefix
+        (for a text the cell's style is a template for; ``cell`` may then be None)."""
+        styled = cell is not None and cell.has_style
+        if not styled and not quote:
             return None
-        key = tuple(cell._style)
+        key = (tuple(cell._style) if styled else None, quote)
         if key not in self.cache:
-            self.cache[key] = self.out.add_format(_properties(cell))
+            props = _properties(cell) if styled else {"locked": True}
+            if quote is not None:
+                props.pop("quote_prefix", None)
+                if quote:
+                    props["quote_prefix"] = True
+            self.cache[key] = self.out.add_format(props)
         return self.cache[key]
 
 

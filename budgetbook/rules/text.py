@@ -1,9 +1,11 @@
 """Prose against tables (TEXT-*): an amount a kommentar states as a result, avvikelse or
-prognos is one of the table's figures, within rounding and unit.
+prognos is one of the table's figures, within rounding and unit (TEXT-001/002); a count it
+quotes for one statistik or indikator row is that row's value for the period (TEXT-003,
+rules at check_prose_counts).
 
-What counts (conservative by design; a warning nobody trusts is worse than none):
+What counts as an amount (conservative by design; a warning nobody trusts is worse than none):
 - only amounts with a money unit: tkr, tusen kronor, mnkr, mkr, miljon(er) (kronor),
-  miljard(er); counts, percentages, dates and years carry no unit and are never read;
+  miljard(er); counts, percentages, dates and years carry no unit and are never read as amounts;
 - only in a sentence whose clause (or the clause before it) speaks of a result: resultat,
   utfall, prognos, avvikelse, överskott, underskott, bättre/sämre, mot budget;
 - not in a sentence about another period (another year, another tertial, "föregående år",
@@ -26,13 +28,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Iterator
 
 from ..book import Book, SectionData, SectionRow
 from ..findings import Code, Finding, Severity, fmt_value, make_finding
-from ..spec import Kind
+from ..spec import MANADER, Kind
 from .hygiene import general_names
-from .lookup import a1, norm_name, report_period, rounding, tkr_factor, where
+from .lookup import MONTH_NAMES, a1, norm_name, report_period, rounding, tkr_factor, where
 
 VARNING = Severity.VARNING
 
@@ -46,6 +49,11 @@ CODES = (
          "Kommentaren för ”{verksamhet}” anger ”{quote}” som {direction}, men tabellen visar {expected} "
          "i {nearest_cell} ({nearest_what}).",
          "Rätta tecknet eller ordet (överskott/underskott, bättre/sämre) i texten, eller tecknet i tabellen."),
+    Code("TEXT-003", VARNING, "Antalet i texten stämmer inte med statistiken",
+         "Kommentaren för ”{verksamhet}” anger ”{quote}” för ”{nyckeltal}” (”{mening}”), men tabellen visar "
+         "{expected} för {reading} i {table_cell} (skillnad {difference}).",
+         "Rätta talet i texten eller värdet i tabellen så att de stämmer. Avser texten en annan period "
+         "eller en del av nyckeltalet, skriv ut det (”samma period föregående år”, ”varav”)."),
 )
 _CODE = {c.code: c for c in CODES}
 
@@ -440,4 +448,384 @@ def _nearest(amount: ProseAmount, sentence: str, figures: list[Figure], to_tkr: 
     return min(pool, key=distance)
 
 
-RULES = (check_prose,)
+# --- counts: statistik and indikatorer (TEXT-003) -----------------------------------------
+#
+# A count is checked only when nothing else can be meant: the sentence names exactly one
+# count row of Statistik (the report year's) or Indikatorer by all its key words, close
+# together and not narrowed by a qualifier the label lacks ("placerade barn i familjehem"
+# is not "Antal placerade barn"); and exactly one number in it can be that row's value for
+# the period: a bare count, not a year, a percentage, an amount, an age, a difference
+# ("ökat med 7"), an approximation, a target or a figure for another period ("jämfört med
+# 38 samma period föregående år", "från 38 till 45" reads only 45).
+
+_MONTHS_RE = "|".join((*MONTH_NAMES, *MANADER))
+_COUNT = re.compile(
+    r"(?<![\w,.\-−–+/§])(?P<num>\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?)"
+    r"(?![\w§]|[.,/]\d|:[ae]\b|\s?[\-−–]\s?\d)")
+_NOT_COUNT_AFTER = re.compile(
+    rf"\s*(?:%|procent\w*|{_UNIT_RE}\b|kr\b|kronor\b|år\b|års\w*|åring\w*|gång\w*|fler\b|färre\b|mer\b|"
+    rf"mindre\b|månader\b|veckor\b|minuter\b|§|(?:{_MONTHS_RE})\b)", re.IGNORECASE)
+_NOT_COUNT_BEFORE = re.compile(
+    rf"(?:\b(?:{_APPROX[3:-1]}|mer än|fler än|färre än|mindre än|minst|högst|maximalt|med|från|mot|än|"
+    r"respektive|varav|kap|nr|nummer|vecka|v|kl|tertial|sida|lss|sol)\.?|§)\s*$", re.IGNORECASE)
+# The other side of a comparison, up to the end of its clause (or "till" after "från").
+_COMPARISON = re.compile(
+    r"\b(?:jämfört med|jämförelse med|jämföras med|i förhållande till|respektive|än|"
+    rf"(?:mot|från)(?=\s+(?:\d|samma|föregående|förra|tidigare|i fjol|{_MONTHS_RE})))\b|\(", re.IGNORECASE)
+_COMPARISON_END = re.compile(r"[,;:)]|\s(?:och|men|medan|vilket|samt|till)\s")
+# A figure that is planned, expected, targeted or budgeted, not the period's outcome.
+_NOT_OUTCOME = re.compile(r"\b(?:mål\w*|budget\w*|prognos\w*|plan\w*|förvänt\w*|beräkna\w*|bedöm\w*|behöv\w*|"
+                          r"ska|kommer att|skulle|kan komma)\b", re.IGNORECASE)
+_AVERAGE = re.compile(r"\b(?:i snitt|snitt\w*|genomsnitt\w*|medeltal\w*|i medel|per månad|varje månad)\b",
+                      re.IGNORECASE)
+# A total over several months (unique persons, the period's sum): not one month's value.
+_PERIOD_TOTAL = re.compile(r"\b(?:hittills|perioden\w*|periodens|totalt|sammanlagt|sammantaget|ackumulera\w*|"
+                           r"i år|under året|årets|hela året|helår\w*|halvår\w*|tertial\w*|unika|minst en dag|"
+                           r"sedan)\b", re.IGNORECASE)
+# An age or other range that narrows the statistic ("barn 13–17 år", "barn under 18 år"),
+# unless the label has it.
+_RANGE = re.compile(r"\d+\s?[-–]\s?\d+(?:\s*år)?|\d+\s*år(?:ing\w*|\s+och\s+(?:äldre|yngre))|"
+                    r"\b(?:under|över|upp till|från)\s+\d+\s*år\b", re.IGNORECASE)
+_RATE = re.compile(r"\bper\s+\d")  # "4,5 per 1 000 invånare": a rate, not the count
+_PART_OF_YEAR = re.compile(r"\b(?:halvår\w*|tertial\w*|kvartal\w*|sedan)\b", re.IGNORECASE)
+_MONTH_WORD = re.compile(rf"\b(?:{_MONTHS_RE})\b", re.IGNORECASE)
+_MONTH_NO = {name: i + 1 for names in (MONTH_NAMES, MANADER) for i, name in enumerate(names)}
+_WORD = re.compile(r"[^\W\d_]+")
+_ABBREVIATION = re.compile(r"\b[A-ZÅÄÖ][A-Za-zåäö]*[A-ZÅÄÖ]\w*\b")  # LSS, SoL, HVB, SIS
+_COUNT_LABEL = re.compile(r"\bantal", re.IGNORECASE)
+_NOT_COUNT_LABEL = re.compile(r"\bandel|procent|%|kvot|omsättning", re.IGNORECASE)
+_KEY_STOP = frozenset("""antal antalet andel andelen och som med för av per under inom enligt enl inkl exkl
+varav den det dem har är till från samt eller vid efter minst mer än totalt dvs pga mfl ca varje månad
+månaden året""".split())
+_QUALIFIER = frozenset("i på inom med utan enligt från hos för över under".split())
+_PERIOD_TERMS = frozenset((*MONTH_NAMES, *MANADER, *"""år året perioden månaden nuläget dag dagsläget närvarande
+slutet början mitten genomsnitt snitt medeltal""".split()))
+# Words that may follow the row's own count: being, time and comparison words, and nouns
+# any count of people or cases may use ("56 kunder" for "antal personer").
+_AFTER_COUNT = frozenset("""är var har hade blev blir i på under inom till vid jämfört vilket och men som mot
+medan samt eller efter per nu just totalt st stycken personer person kunder kund brukare klienter individer
+ärenden""".split())
+# Swedish inflection, enough to make "barnen" "barn" and "placerade" "placerad" the same
+# word while "placeringar" stays another.
+_SUFFIXES = ("arnas", "ernas", "ornas", "arna", "erna", "orna", "ande", "ende", "ades", "ens", "ets", "ade",
+             "ats", "ad", "at", "ar", "er", "or", "en", "et", "na", "es", "as", "a", "e", "s", "n", "t")
+
+
+@lru_cache(maxsize=1 << 14)  # the same words come back in every unit's kommentarer
+def stem(word: str) -> str:
+    w = word.casefold()
+    for suffix in _SUFFIXES:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 4:
+            return w[:-len(suffix)]
+    return w
+
+
+def read_count(digits: str) -> tuple[Decimal, Decimal]:
+    """A quoted count and the half-width of what it stands for: "45" 44,5–45,5, "82,2"
+    82,15–82,25, "1 200" (rounded to hundreds) 1 150–1 250; with fewer than two trailing
+    zeros a count is exact ("140", "40")."""
+    plain = re.sub(r"[ \u00a0\u202f]", "", digits)
+    value = Decimal(plain.replace(",", "."))
+    if "," in plain:
+        return value, Decimal(1).scaleb(-len(plain.split(",")[1])) / 2
+    zeros = len(plain) - len(plain.rstrip("0"))
+    if zeros >= 2 and len(plain) >= 3:
+        return value, Decimal(10) ** zeros / 2
+    return value, Decimal("0.5")
+
+
+def count_matches(digits: str, table_value: Decimal) -> bool:
+    value, half = read_count(digits)
+    return abs(value - table_value) <= half
+
+
+@dataclass(slots=True)
+class Statistic:
+    """One count row the prose may quote: its key words and its value for the period."""
+    section: SectionData = field(repr=False)
+    row: SectionRow = field(repr=False)
+    label: str
+    required: frozenset[str]  # stems every naming sentence has
+    words: frozenset[str]  # every word of the label, parentheses included: not a qualifier
+    average: bool  # the row is itself an average (medeltal): "i medeltal" reads its value
+
+
+def _statistic(sec: SectionData, row: SectionRow) -> Statistic | None:
+    label = row.value(sec.spec.label_column)
+    if not isinstance(label, str):
+        return None
+    keys = _label_keys(label)
+    if keys is None or not (keys.says_antal or (sec.key == "statistik" and row.value("summerbar") == "Ja")):
+        return None
+    return Statistic(sec, row, label, keys.required, keys.words, keys.average)
+
+
+@dataclass(frozen=True)
+class _LabelKeys:
+    required: frozenset[str]
+    words: frozenset[str]
+    average: bool
+    says_antal: bool
+
+
+@lru_cache(maxsize=1 << 12)  # the same labels come back in every unit's workbook
+def _label_keys(label: str) -> _LabelKeys | None:
+    """What names a count label in prose; None for a label that is no count or has no key word."""
+    if _NOT_COUNT_LABEL.search(label):
+        return None
+    outside = re.sub(r"\([^)]*\)", " ", label)
+    # An abbreviation on its own (LSS, SoL) is not required: "personlig assistans" names
+    # "Personlig assistans enl. 9 § LSS"; one in a compound ("HVB-placeringar") is.
+    required = frozenset(stem(m.group(0)) for m in _WORD.finditer(outside)
+                         if len(m.group(0)) >= 3 and m.group(0).casefold() not in _KEY_STOP
+                         and not (_ABBREVIATION.fullmatch(m.group(0)) and not _in_compound(outside, m)))
+    if not required:
+        return None
+    return _LabelKeys(required, frozenset(w.casefold() for w in _WORD.findall(label)),
+                      bool(_AVERAGE.search(label)), bool(_COUNT_LABEL.search(label)))
+
+
+def _in_compound(text: str, word: re.Match) -> bool:
+    """Is the word joined to another by a hyphen ("HVB-placeringar")?"""
+    return text[word.end():word.end() + 1] in ("-", "\u2011") or \
+        text[word.start() - 1:word.start()] in ("-", "\u2011")
+
+
+class _Statistics:
+    """The count rows of a workbook, grouped by key words and indexed by each group's rarest
+    key word, so a sentence costs its own words, not the rows (a label may repeat a
+    thousand times)."""
+
+    def __init__(self, book: Book, year: int | None):
+        items: list[Statistic] = []
+        stat = book.section("statistik")
+        if stat is not None and year is not None:
+            items += [s for r in stat.data_rows() if r.number("ar") == year
+                      and (s := _statistic(stat, r)) is not None]
+        ind = book.section("indikatorer")
+        if ind is not None:
+            items += [s for r in ind.data_rows() if (s := _statistic(ind, r)) is not None]
+        self.by_keys: dict[frozenset[str], list[Statistic]] = {}
+        for s in items:
+            self.by_keys.setdefault(s.required, []).append(s)
+        frequency: dict[str, int] = {}
+        for keys in self.by_keys:
+            for k in keys:
+                frequency[k] = frequency.get(k, 0) + 1
+        self.by_rarest: dict[str, list[frozenset[str]]] = {}
+        for keys in self.by_keys:
+            self.by_rarest.setdefault(min(keys, key=lambda k: (frequency[k], k)), []).append(keys)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_keys)
+
+    def the_row_named(self, tokens: list[tuple[str, str, int]]) -> Statistic | None:
+        """The one row whose key words all occur in the sentence (tokens: word, stem,
+        offset), the most specific winning ("Antal placeringar i jourhem" over "Antal
+        placeringar"); None when there is none, or two rows could be meant: two
+        statistics in the sentence, or a label that repeats."""
+        present = {st for _, st, _ in tokens}
+        named = [keys for k in present for keys in self.by_rarest.get(k, ()) if keys <= present]
+        if not named:
+            return None
+        widest = max(named, key=len)
+        if sum(len(k) == len(widest) for k in named) > 1 or not all(k <= widest for k in named):
+            return None
+        rows = self.by_keys[widest]
+        return rows[0] if len(rows) == 1 else None
+
+
+def _named_where(stat: Statistic, tokens: list[tuple[str, str, int]], main: str) -> tuple[int, int] | None:
+    """Where the sentence names the row: the span of its key words when they are close
+    together (within a few words) and not narrowed by a qualifier the label lacks
+    ("… barn i familjehem", "Inom öppenvården har 890 barn …"); else None."""
+    need, width = len(stat.required), len(stat.required) + 3
+    have: dict[str, int] = {}
+    lo = 0
+    for hi, (_, st, _) in enumerate(tokens):
+        if st in stat.required:
+            have[st] = have.get(st, 0) + 1
+        # Drop from the left what the window does not need: the shortest window ending here.
+        while lo < hi and (tokens[lo][1] not in stat.required or have[tokens[lo][1]] > 1):
+            if tokens[lo][1] in stat.required:
+                have[tokens[lo][1]] -= 1
+            lo += 1
+        if len(have) == need and hi - lo < width:
+            before = [t for t in tokens[:lo] if main[t[2]] != " "]  # outside comparisons
+            if _qualifies(stat, tokens[hi + 1:hi + 3]) or \
+                    any(_qualifies(stat, before[i:i + 2]) for i in range(len(before) - 1)):
+                return None
+            return tokens[lo][2], tokens[hi][2] + len(tokens[hi][0])
+    return None
+
+
+def _qualifies(stat: Statistic, pair: list[tuple[str, str, int]]) -> bool:
+    """A preposition and a word that is not the label's, a period or a filler word."""
+    return len(pair) == 2 and pair[0][0] in _QUALIFIER and pair[1][0] not in stat.words \
+        and pair[1][0] not in _PERIOD_TERMS and pair[1][0] not in _KEY_STOP
+
+
+def _blank_comparisons(sentence: str) -> str:
+    """The sentence with the other side of each comparison (and parentheses) blanked out,
+    offsets kept: what is left speaks of this period."""
+    out, pos = list(sentence), 0
+    while (m := _COMPARISON.search(sentence, pos)) is not None:
+        end = _COMPARISON_END.search(sentence, m.end())
+        stop = len(sentence) if end is None else (end.end() if end.group(0) == ")" else end.start())
+        out[m.start():stop] = " " * (stop - m.start())
+        pos = max(stop, m.end())
+    return "".join(out)
+
+
+def _counts(sentence: str, main: str) -> list[re.Match]:
+    """The numbers of the sentence that may be a count for this period."""
+    out = []
+    for m in _COUNT.finditer(main):
+        digits = m.group("num")
+        if _YEAR.fullmatch(digits):
+            continue  # a year (a count of 2 022 is written with a space)
+        if _NOT_COUNT_AFTER.match(sentence, m.end()) or \
+                _NOT_COUNT_BEFORE.search(sentence, max(0, m.start() - 40), m.start()):
+            continue
+        out.append(m)
+    return out
+
+
+def _counts_the_row(stat: Statistic, sentence: str, count: re.Match, span: tuple[int, int]) -> bool:
+    """Is the number the row's, not another noun's ("…, men 12 nya familjehem har
+    rekryterats")? It stands in the clause that names the row, or in a short clause of its
+    own (", 56 kunder,"), and the word after it, if any, is the row's, a generic count noun
+    or a function word."""
+    _, start, end = _clause_bounds(sentence, count.start())
+    if not (start <= span[1] and span[0] <= end) and len(sentence[start:end].split()) > 4:
+        return False
+    after = re.match(r"\s+([^\W\d_]+)", sentence[count.end():count.end() + 40])
+    if after is None:
+        return True
+    word = after.group(1).casefold()
+    return word in stat.words or stem(word) in stat.required or word in _AFTER_COUNT or word in _PERIOD_TERMS
+
+
+@dataclass(frozen=True)
+class _Reading:
+    value: Decimal
+    cell: str  # sheet!A1, or sheet!A1:B1 for a mean
+    what: str  # "augusti 2022", "medeltal per månad januari–augusti 2022", "årets utfall"
+    also: Decimal | None = None  # another value the text may mean: the year so far
+
+
+def _reading(stat: Statistic, main: str, year: int | None, month: int | None) -> _Reading | None:
+    """The row's value the sentence speaks of, or None when it cannot be told."""
+    sec, row = stat.section, stat.row
+    if sec.key == "indikatorer":  # the year's utfall: not a month's, not a monthly mean
+        if _MONTH_WORD.search(main) or _AVERAGE.search(main):
+            return None
+        value = row.number("utfall")
+        return None if value is None else _Reading(value, a1(sec, row, "utfall"), "årets utfall")
+    if year is None or month is None:
+        return None
+    named = sorted({_MONTH_NO[m.group(0).lower()] for m in _MONTH_WORD.finditer(main)})
+    if any(n > month for n in named):
+        return None
+    first, last = (named[0], named[-1]) if named else (1, month)
+    average = bool(_AVERAGE.search(main)) and not stat.average
+    if average and _PART_OF_YEAR.search(main):
+        return None  # "första halvåret … i snitt": months the text does not name
+    if average:
+        months = [(n, row.number(MANADER[n - 1])) for n in range(first, last + 1)]
+        values = [v for _, v in months if v is not None]
+        if len(values) != len(months) or not values:
+            return None
+        span = f"{a1(sec, row, MANADER[first - 1])}:{sec.cell_ref(row, MANADER[last - 1])}"
+        return _Reading(sum(values) / len(values), span,
+                        f"medeltal per månad {MONTH_NAMES[first - 1]}–{MONTH_NAMES[last - 1]} {year}")
+    if len(named) > 1 or _PERIOD_TOTAL.search(main):
+        return None  # a total over months (unique persons, a sum): not in a monthly table
+    if named:
+        at, so_far = named[0], None
+    else:  # the latest month reported (the report month, or earlier when it lags) or, for
+        # a flow such as inledda utredningar, the year so far
+        at = next((n for n in range(month, 0, -1) if row.number(MANADER[n - 1]) is not None), 0)
+        values = [row.number(m) for m in MANADER[:month]]
+        so_far = sum(values) if None not in values else None
+    value = row.number(MANADER[at - 1]) if at else None
+    if value is None:
+        return None
+    return _Reading(value, a1(sec, row, MANADER[at - 1]), f"{MONTH_NAMES[at - 1]} {year}", so_far)
+
+
+def _excerpt(sentence: str, limit: int = 90) -> str:
+    return sentence if len(sentence) <= limit else sentence[:limit].rsplit(" ", 1)[0] + " …"
+
+
+# Longer is a table or a list pasted as text, not a sentence a reader quotes from; it also
+# bounds the work one cell can ask for (a cell holds up to 32 767 characters).
+_LONGEST_SENTENCE = 1000
+
+
+def check_prose_counts(book: Book, context) -> Iterator[Finding]:
+    """TEXT-003: a count quoted for one statistik or indikator row is that row's value."""
+    kommentarer = book.section("kommentarer")
+    if kommentarer is None:
+        return
+    year, month = report_period(book, context) or (book.header.year if book.header else None, None)
+    stats: _Statistics | None = None  # made when a sentence first quotes a bare number
+    for row in kommentarer.data_rows():
+        text = row.value("kommentar")
+        if not isinstance(text, str):
+            continue
+        for sentence in sentences(text):
+            if len(sentence) > _LONGEST_SENTENCE or not _bare_number(sentence):
+                continue
+            if stats is None:
+                stats = _Statistics(book, year)
+            if not stats:
+                return
+            finding = _check_count_sentence(sentence, stats, year, month, kommentarer, row)
+            if finding is not None:
+                yield finding
+
+
+def _bare_number(sentence: str) -> bool:
+    """A number with no unit after it: most sentences with numbers quote amounts."""
+    return any(not _NOT_COUNT_AFTER.match(sentence, m.end()) for m in _COUNT.finditer(sentence))
+
+
+def _check_count_sentence(sentence: str, stats: _Statistics, year: int | None, month: int | None,
+                          kommentarer: SectionData, row: SectionRow) -> Finding | None:
+    tokens = [(m.group(0).casefold(), stem(m.group(0)), m.start()) for m in _WORD.finditer(sentence)]
+    stat = stats.the_row_named(tokens)
+    if stat is None:
+        return None  # no row, or two statistics in one sentence: which number is whose?
+    label_abbreviations = set(_ABBREVIATION.findall(stat.label))
+    if any(a not in label_abbreviations for a in _ABBREVIATION.findall(sentence)):
+        return None  # "… enligt SoL" against a row that is not about SoL
+    main = _blank_comparisons(sentence)
+    span = _named_where(stat, tokens, main)
+    if span is None:
+        return None
+    if any(norm_name(r.group(0)) not in norm_name(stat.label) for r in _RANGE.finditer(main)):
+        return None  # "barn 13–17 år": a part of the row
+    if about_other_period(main, year, month) or _NOT_OUTCOME.search(main) or _RATE.search(main) or \
+            (year is None and _YEAR.search(main)):
+        return None
+    label_numbers = set(re.findall(r"\d+", stat.label))
+    counts = [m for m in _counts(sentence, main) if m.group("num") not in label_numbers]
+    if len(counts) != 1 or not _counts_the_row(stat, sentence, counts[0], span):
+        return None
+    reading = _reading(stat, main, year, month)
+    digits = counts[0].group("num")
+    if reading is None or count_matches(digits, reading.value) or \
+            (reading.also is not None and count_matches(digits, reading.also)):
+        return None
+    quoted, _ = read_count(digits)
+    expected = reading.value if reading.value == reading.value.to_integral_value() \
+        else reading.value.quantize(Decimal("0.01")).normalize()
+    return make_finding(_CODE["TEXT-003"], where(kommentarer, row, "kommentar"), expected=expected,
+                        actual=quoted, difference=quoted - expected,
+                        verksamhet=row.value("verksamhet"), quote=digits, nyckeltal=stat.label,
+                        mening=_excerpt(sentence), reading=reading.what, table_cell=reading.cell,
+                        related=[reading.cell])
+
+
+RULES = (check_prose, check_prose_counts)
