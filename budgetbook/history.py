@@ -8,9 +8,6 @@ is touched. Values are stored as text (Decimal kept exact). Only this module spe
 from __future__ import annotations
 
 import datetime as dt
-import gc
-import multiprocessing
-import os
 import sqlite3
 from dataclasses import dataclass
 from decimal import Decimal
@@ -90,66 +87,6 @@ class HistoryError(RuntimeError):
     pass
 
 
-class PendingStore:
-    """A store running in a child process (History.store_in_background), waiting for the word."""
-
-    def __init__(self, pid: int, conn):
-        self.pid, self.conn = pid, conn
-
-    def commit(self) -> None:
-        """Commit once the child has inserted everything; raises what the store raised
-        (sqlite3.Error and the like), the history then as it was."""
-        self._end("commit")
-
-    def abandon(self) -> None:
-        """Roll the store back (the workbook could not be written); raises nothing."""
-        try:
-            self._end("rollback")
-        except Exception:  # noqa: BLE001 (rolled back or never begun: the history is as it was)
-            pass
-
-    def _end(self, word: str) -> None:
-        try:
-            self.conn.send(word)
-            outcome = self.conn.recv()
-        except (EOFError, OSError):
-            outcome = sqlite3.OperationalError("historikprocessen avslutades utan svar")
-        finally:
-            self.conn.close()
-            os.waitpid(self.pid, 0)
-        if outcome is not None:
-            raise outcome
-
-
-def _store_for_parent(conn, path: Path, result: Consolidation, namnd_findings: list[Finding],
-                      options: dict) -> int:
-    """In the child: insert, then commit or roll back on the parent's word, and answer None or
-    the exception. Returns the exit status."""
-    failure: BaseException | None = None
-    history = cur = None
-    try:
-        history = History(path)
-        cur = history._replace(result, namnd_findings, **options)
-    except BaseException as exc:  # noqa: BLE001 (sent to the parent, which raises it)
-        failure = exc
-    try:
-        word = conn.recv()
-    except EOFError:  # the parent is gone: nothing was written for it
-        word = "rollback"
-    if failure is None:
-        try:
-            cur.execute("COMMIT" if word == "commit" else "ROLLBACK")
-        except BaseException as exc:  # noqa: BLE001
-            failure = exc
-    if history is not None:
-        history.close()
-    try:
-        conn.send(failure)
-    except Exception:  # noqa: BLE001 (an exception that does not pickle goes as its text)
-        conn.send(sqlite3.OperationalError(f"{type(failure).__name__}: {failure}"))
-    return 0 if failure is None else 1
-
-
 @dataclass(frozen=True)
 class Submission:
     period: str
@@ -180,9 +117,6 @@ def _text(v: Any) -> tuple[str, str | None]:
 class History:
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self._open()
-
-    def _open(self) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE … COMMIT).
@@ -244,42 +178,6 @@ class History:
     def store(self, result: Consolidation, namnd_findings: Iterable[Finding], *, inbox: str, output: str,
               created: dt.datetime) -> None:
         """Replace the period's stored consolidation with this one, in one transaction."""
-        cur = self._replace(result, namnd_findings, inbox=inbox, output=output, created=created)
-        cur.execute("COMMIT")
-
-    def store_in_background(self, result: Consolidation, namnd_findings: Iterable[Finding], *, inbox: str,
-                            output: str, created: dt.datetime) -> "PendingStore | None":
-        """The same store made by a forked child process while the caller goes on (writes the
-        workbook, say); its transaction stays open until ``commit()``, or ``abandon()`` rolls
-        it back. The child has the result without copying it. This connection is closed
-        first (an SQLite connection must not cross a fork) and open again only when the fork
-        fails: then None, and the caller stores as usual."""
-        namnd_findings = list(namnd_findings)
-        self.close()
-        ours, theirs = multiprocessing.Pipe()
-        try:
-            pid = os.fork()
-        except OSError:  # no process to be had: the caller stores the history itself
-            ours.close()
-            theirs.close()
-            self._open()
-            return None
-        if pid == 0:  # the child: never returns, never runs the parent's exit handlers
-            status = 1
-            try:
-                ours.close()
-                gc.disable()  # a collection would touch, and so copy, every page of the parent's heap
-                status = _store_for_parent(theirs, self.path, result, namnd_findings,
-                                           dict(inbox=inbox, output=output, created=created))
-            finally:
-                os._exit(status)
-        theirs.close()
-        return PendingStore(pid, ours)
-
-    def _replace(self, result: Consolidation, namnd_findings: Iterable[Finding], *, inbox: str, output: str,
-                 created: dt.datetime) -> sqlite3.Cursor:
-        """The store up to its COMMIT: the transaction is open when this returns, rolled back
-        when it raises."""
         namnd_findings = list(namnd_findings)
         cur = self.conn.cursor()
         try:
@@ -296,11 +194,11 @@ class History:
             for unit in result.units:
                 self._insert_unit(cur, kid, result, unit)
             self._insert_namnd(cur, kid, result, namnd_findings)
+            cur.execute("COMMIT")
         except BaseException:
             if self.conn.in_transaction:
                 cur.execute("ROLLBACK")
             raise
-        return cur
 
     def _insert_unit(self, cur: sqlite3.Cursor, kid: int, result: Consolidation, unit: UnitResult) -> None:
         used = [fu for fu in unit.files if fu.sections]

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import os
 import sqlite3
 from pathlib import Path
 from typing import Iterator
@@ -156,34 +155,20 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
         writer.add_report_sheets(nb, result, namnd_findings,
                                  writer.RunInfo(inbox=str(inbox), output=str(output), started=started,
                                                 ignored=ignored))
-        store = dict(inbox=str(inbox), output=str(output), created=started)
-        # With more than one process to use, the history is stored by a child process while
-        # this one writes the workbook; the child commits only once the workbook is written.
-        pending = hist.store_in_background(result, namnd_findings, **store) if _store_aside(jobs) else None
-        # (None also when no process could be started: stored below, after the write, as with one job)
         try:
             backup = _keep_previous(output, started)
             writer.write(nb, output)
         except OSError as exc:
-            if pending is not None:
-                pending.abandon()
             err.print(f"[red]{e(str(output))} kunde inte skrivas ({e(str(exc))}); en tidigare version är orörd.[/red]")
             return 1
-        except BaseException:
-            if pending is not None:
-                pending.abandon()
-            raise
         del nb
         progress.advance(step)
         # The draft is the written file's Book by construction (namnd_writer.DraftSource reads
         # the very cells XlsxWriter writes, as a file reader gets them; a test reads the file
         # back), so its findings are the file's: no second read and validation of the output.
         try:
-            if pending is not None:
-                pending.commit()
-            else:
-                with collector.paused():
-                    hist.store(result, namnd_findings, **store)
+            with collector.paused():
+                hist.store(result, namnd_findings, inbox=str(inbox), output=str(output), created=started)
         except sqlite3.Error as exc:  # the store rolled back: the history is as it was
             err.print(f"[red]Historiken {e(str(history_path))} kunde inte uppdateras ({e(str(exc))}); "
                       f"{e(str(output))} är skriven, kör konsolideringen igen för att spara den i historiken.[/red]")
@@ -193,12 +178,6 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
         console.print(line)
     ok = result.all_included_clean and not any(f.severity.value == "fel" for f in namnd_findings)
     return 0 if ok else 1
-
-
-def _store_aside(jobs: int) -> bool:
-    """Whether the history is stored by a child process beside the writing of the workbook:
-    with a second process allowed, where processes fork (the child shares the result)."""
-    return jobs > 1 and hasattr(os, "fork")
 
 
 def _keep_previous(output: Path, now: dt.datetime) -> Path | None:
