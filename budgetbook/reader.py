@@ -9,13 +9,12 @@ its cell. It raises only for programming faults.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import re
-from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
+from . import collector
 from .book import Book, CellValue, Header, SectionData, SectionRow, shared_blank
 from .catalogue import code as catalogue_code
 from .excel_refs import cell_pos, col_letter, parse_range
@@ -41,7 +40,10 @@ def _norm(s: str) -> str:
 def read_book(source: WorkbookSource, spec: ReportSpec = SPEC, file_label: str | None = None) -> Book:
     label = file_label if file_label is not None else source.description
     ctx = _Ctx(label)
-    with collector_paused():
+    # The collector paused: the cells and rows it makes (tens of thousands of rows in the
+    # nämnd's draft) form no cycles, and walking them again and again as they pile up costs
+    # more than the read itself.
+    with collector.paused():
         header = _read_header(source, spec, ctx)
         sections = _read_sections(source, spec, ctx, header)
     for name, state in source.sheet_states.items():
@@ -53,22 +55,6 @@ def read_book(source: WorkbookSource, spec: ReportSpec = SPEC, file_label: str |
                 expected=", ".join(s.table for s in spec.sections))
     return Book(source=label, header=header, sections=sections, findings=ctx.findings,
                 meta=source.meta, spec=spec)
-
-
-@contextmanager
-def collector_paused():
-    """No cyclic garbage collection inside: the reader makes a few objects per cell (a table
-    of the nämnd's draft has tens of thousands of rows) and none of them in a cycle, so the
-    collector, which runs again and again as they pile up and walks every object not frozen
-    each time, finds nothing and costs more than the read itself. Reference counting still
-    frees what is dropped; the collector is on again afterwards if it was on before."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 class _Ctx:
