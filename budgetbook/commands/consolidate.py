@@ -148,9 +148,12 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
                                  unplaced=[Unplaced(f, "KONS-004", why) for f, why in strays])
         del units  # the result keeps what it needs
         gc.freeze()  # the result too lives until the run ends
-        nb = writer.section_workbook(result, output.name)
-        namnd_findings = validate(nb.draft, context)
-        nb.draft = None  # validated; the formulas' values stay in nb.cached
+        # Paused from the draft's read to its release: the collector would otherwise walk its
+        # cells again and again while they are made and validated, and find no cycle.
+        with collector.paused():
+            nb = writer.section_workbook(result, output.name)
+            namnd_findings = validate(nb.draft, context)
+            nb.draft = None  # validated; the formulas' values stay in nb.cached
         progress.advance(step)
         writer.add_report_sheets(nb, result, namnd_findings,
                                  writer.RunInfo(inbox=str(inbox), output=str(output), started=started,
