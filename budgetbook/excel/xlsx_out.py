@@ -88,6 +88,10 @@ def _transcribe(wb, cached, bulk, splice: bool, target: BinaryIO) -> None:
     widened: dict[str, dict[bytes, bytes]] = {}  # a spliced sheet's table refs as written → real refs
     for i, ws in enumerate(wb.worksheets):
         rows = (bulk or {}).get(ws.title)
+        if rows is not None and not _rows_fit(rows[0], len(rows[1])):
+            # Spliced, the file would not open; XlsxWriter would drop the rows past it unsaid.
+            last = f"{EXCEL_ROWS:,}".replace(",", " ")
+            raise Unsupported(f"{ws.title}: {len(rows[1])} rows from row {rows[0]} pass Excel's last row ({last})")
         styles = _template_styles(ws, rows.first, formats) if isinstance(rows, Styled) else None
         if rows is not None and splice:
             # XlsxWriter's own sheet XML (sheet1.xml, … in order) gets these rows afterwards,
@@ -113,6 +117,13 @@ def _transcribe(wb, cached, bulk, splice: bool, target: BinaryIO) -> None:
         _splice(buf, spliced, widened, target)
     else:
         target.write(buf.getbuffer())
+
+
+EXCEL_ROWS = 1_048_576
+
+
+def _rows_fit(first: int, n: int) -> bool:
+    return first + n - 1 <= EXCEL_ROWS
 
 
 def _template_styles(ws, first: int, formats: "_Formats") -> dict[int, list[tuple[Any, Any]]]:
@@ -262,8 +273,17 @@ def _splice_ok(v: Any) -> bool:
     if t is dt.date:
         return v.year >= 1901
     if t in (int, float, Decimal):
-        return math.isfinite(v)
+        return _finite(v)
     return v is None
+
+
+def _finite(v: Any) -> bool:
+    """Does the number have a finite double (what the file holds)? Decimal("1E+400") is a
+    finite Decimal and an infinite double; 10**400 has none."""
+    try:
+        return math.isfinite(float(v))
+    except OverflowError:
+        return False
 
 
 _PLAIN_TEXT = re.compile(r"[^\s&<>_\x00-\x1f\ufffe\uffff](?:[^&<>_\x00-\x08\x0b-\x1f\ufffe\uffff]*"
@@ -381,12 +401,9 @@ class _CellXml:
 def _number_xml(v: Any) -> str:
     """A number or a date as XlsxWriter writes it (write_number, write_datetime)."""
     t = v.__class__
-    if t is Decimal:
-        if v.is_finite():
-            return f"{float(v):.16G}"
-    elif t is int or t is float:
-        if math.isfinite(v):
-            return f"{v:.16G}"
+    if t is Decimal or t is int or t is float:
+        if _finite(v):
+            return f"{float(v) if t is Decimal else v:.16G}"
     elif t is dt.date and v.year >= 1901:
         return f"{(v - _EPOCH).days:.16G}"
     raise _NotSpliceable(repr(v))
@@ -414,7 +431,7 @@ def _formula_xml(cell: Computed) -> str:
             raise _NotSpliceable(value)
         kind = "" if value == "" else ' t="e"' if value in _ERROR_RESULTS else ' t="str"'
         value = _escape(value)
-    elif type(value) not in (int, float) or not math.isfinite(value):
+    elif type(value) not in (int, float) or not _finite(value):
         raise _NotSpliceable(repr(value))
     return f"{kind}><f>{_escape(formula[1:])}</f><v>{value}</v></c>"
 
