@@ -268,3 +268,19 @@ def test_one_wrong_count_one_finding_at_the_table_cell(tmp_path, value, off):
 def test_stems_make_inflections_one_word():
     assert stem("barnen") == stem("barn") and stem("placerade") == stem("placerad") != stem("placeringar")
     assert stem("hushållen") == stem("hushåll") and stem("aktualiseringarna") == stem("aktualiseringar")
+
+
+# --- review: odd text ---------------------------------------------------------------------
+
+def test_a_month_or_unit_matched_only_by_unicode_case_rules_does_not_crash(tmp_path):
+    """The patterns ignore case the Unicode way: 'ſ' (long s) matches 's' and 'İ' matches
+    'i', so "auguſti" is a month and "tuſen kronor" a unit to the regex, but not to a
+    lookup by .lower(): a KeyError stopped the whole validation."""
+    from budgetbook.rules.text import read_amounts
+
+    [f] = count_findings(tmp_path, "Antalet placerade barn i auguſti var 47.")  # casefolded: augusti
+    assert (f.related, f.actual) == (("Statistik!J5",), 47)
+    assert count_findings(tmp_path, "Antalet placerade barn i aprİl var 47.", name="b.xlsx") == []
+    assert [a.value for a in read_amounts("Resultatet är 45 tuſen kronor bättre.")] == [45]
+    assert read_amounts("Resultatet är 45 MİLJONER bättre.") == []
+

@@ -90,7 +90,10 @@ def read_amounts(sentence: str) -> list[ProseAmount]:
     for m in _AMOUNT.finditer(sentence):
         digits = re.sub(r"[ \u00a0\u202f]", "", m.group("num"))
         number = Decimal(digits.replace(",", "."))
-        factor = Decimal(_UNITS[m.group("unit").lower()])
+        unit = _UNITS.get(m.group("unit").casefold())
+        if unit is None:  # matched only by Unicode case rules ("MİLJONER"): no unit word
+            continue
+        factor = Decimal(unit)
         if "," in digits:
             step = Decimal(1).scaleb(-len(digits.split(",")[1]))
         else:  # "450 tkr" is rounded to tens, "610 miljoner" to tens of miljoner
@@ -724,7 +727,10 @@ def _reading(stat: Statistic, main: str, year: int | None, month: int | None) ->
         return None if value is None else _Reading(value, a1(sec, row, "utfall"), "årets utfall")
     if year is None or month is None:
         return None
-    named = sorted({_MONTH_NO[m.group(0).lower()] for m in _MONTH_WORD.finditer(main)})
+    found = {_MONTH_NO.get(m.group(0).casefold()) for m in _MONTH_WORD.finditer(main)}
+    if None in found:  # matched only by Unicode case rules ("aprİl"): which month is meant?
+        return None
+    named = sorted(found)  # type: ignore[type-var]
     if any(n > month for n in named):
         return None
     first, last = (named[0], named[-1]) if named else (1, month)
