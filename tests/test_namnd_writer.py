@@ -109,7 +109,7 @@ def test_a_write_failing_midway_leaves_the_previous_file_and_no_temporary(office
             if n:
                 raise OSError(28, "No space left on device")
             yield part
-    monkeypatch.setattr(xlsx_out, "_rows_xml", lambda *args: failing(*args, chunk=10))
+    monkeypatch.setattr(xlsx_out, "_rows_xml", lambda *args, **kw: failing(*args, **dict(kw, chunk=10)))
     with pytest.raises(OSError):
         _write(tmp, inbox, out)
     assert out.read_bytes() == b"den tidigare versionen"

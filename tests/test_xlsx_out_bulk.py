@@ -209,3 +209,17 @@ def test_rows_past_excels_last_row_are_refused_not_written():
                                 splice=splice)
     # the last row itself is fine
     assert xlsx_out._rows_fit(2, 1_048_575)
+
+
+def test_plain_rows_give_text_a_spreadsheet_takes_for_a_formula_the_quote_prefix():
+    """Spårbarhet carries the units' own texts ("=HYPERLINK(…)" in a kommentar): stored as
+    text, and with Excel's quote prefix as every other unit text budgetbook writes
+    (cells.put), so editing the cell or exporting the sheet does not make it a formula."""
+    rows = [('=HYPERLINK("http://evil.example","x")', "+46 70", "-5 kr", "@SUM(A1)", "\tflik", "vanlig", "a=b",
+             None, "", Decimal(3), "=", "slut")] * 3
+    for splice in (True, False):
+        ws = openpyxl.load_workbook(io.BytesIO(_book(rows, splice)))["Spårbarhet"]
+        for r in (2, 4):
+            assert [(c.data_type, c.quotePrefix) for c in ws[r]] == \
+                [("s", True)] * 5 + [("s", False)] * 2 + [("n", False)] * 3 + [("s", True), ("s", False)]
+    assert _values(_book(rows)) == _values(_book(rows, splice=False))
