@@ -34,6 +34,14 @@ class Unsupported(ValueError):
     """The workbook uses a feature this transcriber does not carry over."""
 
 
+class TooManyRows(Unsupported):
+    """A sheet's rows pass Excel's last row (``sheet``: its name)."""
+
+    def __init__(self, sheet: str, message: str):
+        super().__init__(message)
+        self.sheet = sheet
+
+
 class Computed(NamedTuple):
     """A formula cell of a bulk row: the formula (with "=") and the value budgetbook computed."""
 
@@ -91,7 +99,8 @@ def _transcribe(wb, cached, bulk, splice: bool, target: BinaryIO) -> None:
         if rows is not None and not _rows_fit(rows[0], len(rows[1])):
             # Spliced, the file would not open; XlsxWriter would drop the rows past it unsaid.
             last = f"{EXCEL_ROWS:,}".replace(",", " ")
-            raise Unsupported(f"{ws.title}: {len(rows[1])} rows from row {rows[0]} pass Excel's last row ({last})")
+            raise TooManyRows(ws.title, f"{ws.title}: {len(rows[1])} rows from row {rows[0]} pass Excel's last "
+                                        f"row ({last})")
         styles = _template_styles(ws, rows.first, formats) if isinstance(rows, Styled) else None
         if rows is not None and splice:
             # XlsxWriter's own sheet XML (sheet1.xml, … in order) gets these rows afterwards,
