@@ -11,7 +11,7 @@ rows are not values here: the writer leaves them to the template's formulas.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from sys import intern
@@ -194,9 +194,9 @@ def unit_file(book: Book, findings: list[Finding], *, file: str, seal: str,
 
 # --- the result ---------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)  # slots: one per traced value, hundreds of thousands
-class Trace:
-    """One nämnd value and one unit cell it came from."""
+class Trace(NamedTuple):
+    """One nämnd value and one unit cell it came from. A named tuple: one is made per traced
+    value, hundreds of thousands, and a tuple is made in a third of a frozen dataclass's time."""
 
     section: str
     position: int  # row position in the nämnd table body
@@ -330,18 +330,22 @@ def place(config: NamndConfig, period: Period, files: Iterable[UnitFile],
           unplaced: list[Unplaced]) -> dict[str, list[UnitFile]]:
     """Group readable files for this period by their configured enhet; list the rest."""
     by_unit: dict[str, list[UnitFile]] = defaultdict(list)
+    enheter: dict[str, Enhet] = {}
+    for e in config.enheter:  # config.enhet(kod), looked up in a dict: thousands of files
+        enheter.setdefault(e.kod, e)
     for f in files:
+        enhet = enheter.get(f.enhet_kod.strip()) if f.enhet_kod else None
         if not f.readable:
             first = next((x for x in f.findings if x.severity is FEL), None)
             unplaced.append(Unplaced(f.file, "KONS-001", first.message if first else "okänt fel"))
-        elif not f.enhet_kod or config.enhet(f.enhet_kod) is None:
+        elif enhet is None:
             unplaced.append(Unplaced(f.file, "KONS-002", _CODES["KONS-002"].render(
                 {"enhet": f.enhet_kod or "(tom)"})[0]))
         elif f.period != period:
             unplaced.append(Unplaced(f.file, "KONS-003", _CODES["KONS-003"].render(
                 {"actual": str(f.period) if f.period else "ingen period", "expected": str(period)})[0]))
         else:
-            by_unit[config.enhet(f.enhet_kod).kod].append(f)
+            by_unit[enhet.kod].append(f)
     return by_unit
 
 
@@ -457,6 +461,7 @@ def _check_against_previous(config: NamndConfig, unit: UnitResult, previous: Pre
     kostnadsslag = SPEC.section("kostnadsslag")
     cost_rows = {r.code for r in kostnadsslag.fixed_rows if r.sign is not None and r.sign.value == "-"
                  and not r.is_total}
+    keys = RowKeys(config)
     for key, column in (("ekonomi", "utfall_kostnader"), ("kostnadsslag", "utfall")):
         if key not in unit.sections:
             continue
@@ -466,7 +471,7 @@ def _check_against_previous(config: NamndConfig, unit: UnitResult, previous: Pre
             if key == "kostnadsslag" and row.code not in cost_rows:
                 continue
             fig = row.values.get(column)
-            rk = row_key(config, key, row)
+            rk = keys(key, row)
             prev = before.get((key, rk, column))
             if fig is None or not isinstance(fig.value, Decimal) or prev is None:
                 continue
@@ -484,29 +489,51 @@ def amount_factor(unit_belopp_i: str, namnd_belopp_i: str) -> Decimal:
     return Decimal(1000) if unit_belopp_i == "mnkr" else Decimal("0.001")
 
 
-def row_key(config: NamndConfig, section: str, row: UnitRow) -> str:
-    """How a unit row is recognised from one period to the next."""
-    if section == "ekonomi":
-        v = next((v for v in config.verksamheter if norm_name(v.namn) == norm_name(row.label)), None)
-        return v.kod if v else "namn:" + norm_name(row.label)
-    if row.code:
-        return row.code
-    return f"#{row.position}"
+class RowKeys:
+    """How a unit row is recognised from one period to the next, under one configuration:
+    an Ekonomi row by its verksamhet's code (its name when unknown), another by its code or
+    position."""
+
+    def __init__(self, config: NamndConfig):
+        self.codes: dict[str, str] = {}
+        for v in config.verksamheter:  # the first of a name, as the configuration lists them
+            self.codes.setdefault(norm_name(v.namn), v.kod)
+
+    def __call__(self, section: str, row: UnitRow) -> str:
+        if section == "ekonomi":
+            name = norm_name(row.label)
+            kod = self.codes.get(name)
+            return kod if kod is not None else "namn:" + name
+        if row.code:
+            return row.code
+        return f"#{row.position}"
 
 
-def unit_figures(config: NamndConfig, unit: UnitResult) -> dict[tuple[str, str, str], tuple[Any, UnitFile, str, str]]:
-    """Every value a unit delivered: (section, row key, column) → (value, file, sheet, cell)."""
+_AMOUNTS = {s.key: frozenset(c.key for c in s.columns if c.kind is Kind.AMOUNT) for s in SPEC.sections}
+
+
+def unit_figures(config: NamndConfig, unit: UnitResult, only: tuple[str, str] | None = None
+                 ) -> dict[tuple[str, str, str], tuple[Any, UnitFile, str, str]]:
+    """Every value a unit delivered: (section, row key, column) → (value, file, sheet, cell);
+    ``only`` = (section, column): that column's values only."""
+    keys = RowKeys(config)
     out = {}
     for key, (uf, sec) in unit.sections.items():
+        if only is not None and key != only[0]:
+            continue
         factor = amount_factor(uf.belopp_i, config.belopp_i)
-        spec = SPEC.section(key)
+        amounts = _AMOUNTS[key]
+        sheet = sec.sheet
         for row in sec.rows:
-            rk = row_key(config, key, row)
-            for col, fig in row.values.items():
+            rk = keys(key, row)
+            values = row.values
+            if only is not None:
+                values = {only[1]: values[only[1]]} if only[1] in values else {}
+            for col, fig in values.items():
                 v = fig.value
-                if isinstance(v, Decimal) and spec.column(col).kind is Kind.AMOUNT:
+                if col in amounts and isinstance(v, Decimal):
                     v = v * factor
-                out[(key, rk, col)] = (v, uf, sec.sheet, fig.ref)
+                out[(key, rk, col)] = (v, uf, sheet, fig.ref)
     return out
 
 
@@ -532,9 +559,6 @@ def consolidate(config: NamndConfig, period: Period, files: Iterable[UnitFile], 
         units.append(unit)
     builder = _Builder(config, [u for u in units if u.included])
     builder.build()
-    # Spårbarhet reads in the nämnd's order: section, row, column, then unit.
-    order = {s.key: (i, {c.key: j for j, c in enumerate(s.columns)}) for i, s in enumerate(SPEC.sections)}
-    builder.traces.sort(key=lambda t: (order[t.section][0], t.position, order[t.section][1][t.column]))
     prognos, prognos_units = _prognos_changes(config, units, builder.figures, previous)
     header = {"namnd": config.namnd, "enhet_kod": config.kod, "enhet_namn": config.namnd,
               "ar": period.year, "manad": period.month, "rapporttyp": period.rapporttyp,
@@ -553,7 +577,7 @@ def _prognos_changes(config: NamndConfig, units: list[UnitResult], figures: Mapp
     now_in = {u.enhet.kod for u in units if u.included}
     then_in = set(previous.included) if previous else set()
     comparable = [u for u in units if u.enhet.kod in now_in & then_in]
-    now_figs = [unit_figures(config, u) for u in comparable]
+    now_figs = [unit_figures(config, u, only=("ekonomi", "prognos_netto")) for u in comparable]
 
     def total(values: Iterable[Any]) -> Decimal | None:
         found = [v for v in values if isinstance(v, Decimal)]
@@ -573,20 +597,40 @@ def _prognos_changes(config: NamndConfig, units: list[UnitResult], figures: Mapp
     return out, UnitsChange(entered=named(now_in - then_in), left=named(then_in - now_in))
 
 
+class _Source(NamedTuple):
+    """An included unit's section as the builder reads it, with what each of its traces repeats."""
+
+    unit: UnitResult
+    sec: UnitSection
+    factor: Decimal
+    kod: str
+    namn: str
+    file: str
+    note: str  # a trace's note for a value that is not a number
+    note_number: str  # … and for a number (says it was converted when factor ≠ 1)
+
+
 class _Builder:
-    """Sums and lists the included units' rows into nämnd rows, tracing every value."""
+    """Sums and lists the included units' rows into nämnd rows, tracing every value.
+
+    Each section's traces are made in the nämnd's order (row, column, then unit), so the
+    sections' lists joined in the spec's order are Spårbarhet's order without a sort."""
 
     def __init__(self, config: NamndConfig, units: list[UnitResult]):
         self.config = config
         self.units = units
         self.rows: dict[str, list[dict[str, Any]]] = {}
         self.fixed: dict[str, dict[str, dict[str, Any]]] = {}
-        self.traces: list[Trace] = []
+        self.section_traces: dict[str, list[Trace]] = {s.key: [] for s in SPEC.sections}
         self.figures: dict[tuple[str, str, str], Decimal] = {}
         self.vmap = {norm_name(v.namn): (i, v) for i, v in enumerate(config.verksamheter)}
-        names = [e.namn for e in config.enheter]
-        self.shown = {e.kod: e.namn if names.count(e.namn) == 1 else f"{e.namn} ({e.kod})"
+        names = Counter(e.namn for e in config.enheter)  # not list.count per enhet: thousands
+        self.shown = {e.kod: e.namn if names[e.namn] == 1 else f"{e.namn} ({e.kod})"
                       for e in config.enheter}
+
+    @property
+    def traces(self) -> list[Trace]:
+        return [t for s in SPEC.sections for t in self.section_traces[s.key]]
 
     def build(self) -> None:
         self._ekonomi()
@@ -597,46 +641,49 @@ class _Builder:
             self._listed(key)
         self._statistik()
 
-    def _each(self, key: str):
+    def _each(self, key: str) -> Iterable[_Source]:
         for unit in self.units:
             if key in unit.sections:
                 uf, sec = unit.sections[key]
-                yield unit, uf, sec, amount_factor(uf.belopp_i, self.config.belopp_i)
-
-    def _trace(self, key: str, position: int, column: str, label: str, unit: UnitResult, uf: UnitFile,
-               sec: UnitSection, fig: Fig, factor: Decimal) -> None:
-        note = "enheten har fel" if unit.state == INCLUDED_WITH_ERRORS else ""
-        if factor != 1 and isinstance(fig.value, Decimal):
-            note = (note + "; " if note else "") + f"omräknat från {uf.belopp_i}"
-        self.traces.append(Trace(key, position, column, label, unit.enhet.kod, unit.enhet.namn, uf.file,
-                                 sec.sheet, fig.ref, fig.value, factor, note))
+                factor = amount_factor(uf.belopp_i, self.config.belopp_i)
+                note = "enheten har fel" if unit.state == INCLUDED_WITH_ERRORS else ""
+                note_number = note
+                if factor != 1:
+                    note_number = (note + "; " if note else "") + f"omräknat från {uf.belopp_i}"
+                yield _Source(unit, sec, factor, unit.enhet.kod, unit.enhet.namn, uf.file, note, note_number)
 
     @staticmethod
-    def _value(col, fig: Fig, factor: Decimal) -> Any:
-        if isinstance(fig.value, Decimal) and col.kind is Kind.AMOUNT:
-            return fig.value * factor
-        return fig.value
+    def _columns(key: str) -> list[tuple[str, bool, bool]]:
+        """(key, computed, amount) per column of the section, in the spec's order."""
+        return [(c.key, c.computed, c.kind is Kind.AMOUNT) for c in SPEC.section(key).columns]
 
     def _sum_rows(self, key: str, rows: list[tuple[str, str]], match) -> dict[str, dict[str, Any]]:
         """Sum units' rows onto nämnd rows: ``rows`` = (row key, label); ``match`` maps a unit
         row to a row key (or None)."""
-        spec = SPEC.section(key)
+        columns = self._columns(key)
         position = {rk: i for i, (rk, _) in enumerate(rows)}
         labels = dict(rows)
-        sums: dict[str, dict[str, Any]] = {rk: {} for rk, _ in rows}
-        for unit, uf, sec, factor in self._each(key):
-            for row in sec.rows:
+        members: dict[str, list[tuple[_Source, Mapping[str, Fig]]]] = {rk: [] for rk in position}
+        for src in self._each(key):
+            for row in src.sec.rows:
                 rk = match(row)
-                if rk is None:
-                    continue
-                for col in spec.columns:
-                    fig = row.values.get(col.key)
-                    if fig is None or not isinstance(fig.value, Decimal):
-                        continue
-                    self._trace(key, position[rk], col.key, labels[rk], unit, uf, sec, fig, factor)
-                    if not col.computed:
-                        acc = sums[rk]
-                        acc[col.key] = acc.get(col.key, Decimal(0)) + self._value(col, fig, factor)
+                if rk is not None:
+                    members[rk].append((src, row.values))
+        sums: dict[str, dict[str, Any]] = {rk: {} for rk, _ in rows}
+        traces = self.section_traces[key]
+        for rk in sorted(position, key=position.__getitem__):
+            pos, label, found, acc = position[rk], labels[rk], members[rk], sums[rk]
+            for src, values in found:  # row by row: the sums' keys in the order first met
+                factor = src.factor
+                for col, computed, amount in columns:
+                    fig = values.get(col)
+                    if fig is not None and not computed and isinstance(v := fig.value, Decimal):
+                        acc[col] = acc.get(col, Decimal(0)) + (v * factor if amount else v)
+            for col, _, _ in columns:  # column by column: the traces in Spårbarhet's order
+                for src, values in found:
+                    fig = values.get(col)
+                    if fig is not None and isinstance(fig.value, Decimal):
+                        self._trace_one(traces, key, pos, col, label, src, fig)
         for rk, vals in sums.items():
             for col, v in vals.items():
                 self.figures[(key, rk, col)] = v
@@ -659,18 +706,24 @@ class _Builder:
         sums = self._sum_rows("kostnadsslag", rows, lambda row: row.code if row.code in leaves else None)
         self.fixed["kostnadsslag"] = {code: vals for code, vals in sums.items() if vals}
 
-    def _copy(self, key: str, position: int, label: str, unit: UnitResult, uf: UnitFile,
-              sec: UnitSection, row: UnitRow, factor: Decimal, override: Mapping[str, Any]) -> dict[str, Any]:
-        spec = SPEC.section(key)
+    def _copy(self, key: str, columns: list[tuple[str, bool, bool]], position: int, label: str, src: _Source,
+              values: Mapping[str, Fig], override: Mapping[str, Any]) -> dict[str, Any]:
+        """One unit row as one nämnd row (amounts converted, ``override`` in place of the
+        unit's value), every value traced."""
+        traces = self.section_traces[key]
+        factor = src.factor
         out: dict[str, Any] = {}
-        for col in spec.columns:
-            fig = row.values.get(col.key)
-            if col.key in override:
-                out[col.key] = override[col.key]
-            elif fig is not None and not col.computed:
-                out[col.key] = self._value(col, fig, factor)
+        for col, computed, amount in columns:
+            fig = values.get(col)
+            if col in override:
+                out[col] = override[col]
+            elif fig is not None and not computed:
+                v = fig.value
+                # × 1 would only make a copy to keep: a read amount has at most 28 digits (the
+                # reader's limits), which a product by 1 gives back unchanged
+                out[col] = v * factor if amount and factor != 1 and isinstance(v, Decimal) else v
             if fig is not None:
-                self._trace(key, position, col.key, label, unit, uf, sec, fig, factor)
+                self._trace_one(traces, key, position, col, label, src, fig)
         return out
 
     def _prefixed(self, unit: UnitResult, text: Any) -> str:
@@ -679,34 +732,37 @@ class _Builder:
 
     def _listed(self, key: str) -> None:
         spec = SPEC.section(key)
+        columns = self._columns(key)
+        label_column = spec.label_column
         out = []
-        for unit, uf, sec, factor in self._each(key):
-            for row in sec.rows:
-                label = self._prefixed(unit, row.values[spec.label_column].value
-                                       if spec.label_column in row.values else "")
-                out.append(self._copy(key, len(out), label, unit, uf, sec, row, factor,
-                                      {spec.label_column: label}))
+        for src in self._each(key):
+            for row in src.sec.rows:
+                values = row.values
+                label = self._prefixed(src.unit, values[label_column].value if label_column in values else "")
+                out.append(self._copy(key, columns, len(out), label, src, values, {label_column: label}))
         self.rows[key] = out
 
     def _grouped(self, key: str, text_column: str) -> None:
         """Rows grouped per nämnd verksamhet (configuration order), then unit, then position."""
         spec = SPEC.section(key)
+        columns = self._columns(key)
         found = []
         unknown_order: dict[str, int] = {}
-        for u_i, (unit, uf, sec, factor) in enumerate(self._each(key)):
-            for row in sec.rows:
+        for u_i, src in enumerate(self._each(key)):
+            for row in src.sec.rows:
                 hit = self.vmap.get(norm_name(row.label))
                 if hit is None:
                     group = (len(self.vmap) + unknown_order.setdefault(norm_name(row.label),
                                                                        len(unknown_order)), row.label)
                 else:
                     group = (hit[0], hit[1].namn)
-                found.append((group, u_i, row.position, unit, uf, sec, row, factor))
+                found.append((group, u_i, row.position, src, row))
         found.sort(key=lambda x: (x[0][0], x[1], x[2]))
         out = []
-        for (_, vname), _, _, unit, uf, sec, row, factor in found:
-            text = self._prefixed(unit, row.values[text_column].value if text_column in row.values else "")
-            out.append(self._copy(key, len(out), vname, unit, uf, sec, row, factor,
+        for (_, vname), _, _, src, row in found:
+            values = row.values
+            text = self._prefixed(src.unit, values[text_column].value if text_column in values else "")
+            out.append(self._copy(key, columns, len(out), vname, src, values,
                                   {spec.label_column: vname, text_column: text}))
         self.rows[key] = out
 
@@ -714,35 +770,52 @@ class _Builder:
         """Additive key figures (Summerbar = Ja for every unit) are summed; the rest listed."""
         key = "statistik"
         spec = SPEC.section(key)
-        months = [c for c in spec.columns if c.kind is Kind.NUMBER]
-        groups: dict[tuple[str, Any], list] = {}
-        for unit, uf, sec, factor in self._each(key):
-            for row in sec.rows:
+        columns = self._columns(key)
+        months = {c.key for c in spec.columns if c.kind is Kind.NUMBER}
+        key_columns = ("nyckeltal", "ar", "summerbar")  # traced once, as the first unit wrote them
+        groups: dict[tuple[str, Any], list[tuple[_Source, UnitRow]]] = {}
+        for src in self._each(key):
+            for row in src.sec.rows:
                 ar = row.values["ar"].value if "ar" in row.values else None
-                groups.setdefault((norm_name(row.label), ar), []).append((unit, uf, sec, row, factor))
+                groups.setdefault((norm_name(row.label), ar), []).append((src, row))
+        traces = self.section_traces[key]
         out: list[dict[str, Any]] = []
         for (_, ar), members in groups.items():
-            additive = all(m[3].values.get("summerbar") and m[3].values["summerbar"].value == "Ja"
+            additive = all(m[1].values.get("summerbar") and m[1].values["summerbar"].value == "Ja"
                            for m in members)
-            if additive:
-                label = members[0][3].label
-                row_out: dict[str, Any] = {"nyckeltal": label, "summerbar": "Ja"}
-                if ar is not None:
-                    row_out["ar"] = ar
-                pos = len(out)
-                for n, (unit, uf, sec, row, factor) in enumerate(members):
-                    for c in ("nyckeltal", "ar", "summerbar"):
-                        if c in row.values and n == 0:  # the row's key, as the first unit wrote it
-                            self._trace(key, pos, c, label, unit, uf, sec, row.values[c], factor)
-                    for col in months:
-                        fig = row.values.get(col.key)
-                        if fig is not None and isinstance(fig.value, Decimal):
-                            row_out[col.key] = row_out.get(col.key, Decimal(0)) + fig.value
-                            self._trace(key, pos, col.key, label, unit, uf, sec, fig, factor)
-                out.append(row_out)
-            else:
-                for unit, uf, sec, row, factor in members:
-                    label = self._prefixed(unit, row.label)
-                    out.append(self._copy(key, len(out), label, unit, uf, sec, row, factor,
-                                          {"nyckeltal": label}))
+            if not additive:
+                for src, row in members:
+                    label = self._prefixed(src.unit, row.label)
+                    out.append(self._copy(key, columns, len(out), label, src, row.values, {"nyckeltal": label}))
+                continue
+            label = members[0][1].label
+            row_out: dict[str, Any] = {"nyckeltal": label, "summerbar": "Ja"}
+            if ar is not None:
+                row_out["ar"] = ar
+            for _, row in members:
+                for col, _, _ in columns:
+                    if col not in months:
+                        continue
+                    fig = row.values.get(col)
+                    if fig is not None and isinstance(fig.value, Decimal):
+                        row_out[col] = row_out.get(col, Decimal(0)) + fig.value
+            pos = len(out)
+            first_src, first = members[0]
+            for col, _, _ in columns:
+                if col in key_columns:
+                    if col in first.values:
+                        self._trace_one(traces, key, pos, col, label, first_src, first.values[col])
+                    continue
+                for src, row in members:
+                    fig = row.values.get(col) if col in months else None
+                    if fig is not None and isinstance(fig.value, Decimal):
+                        self._trace_one(traces, key, pos, col, label, src, fig)
+            out.append(row_out)
         self.rows[key] = out
+
+    @staticmethod
+    def _trace_one(traces: list[Trace], key: str, position: int, column: str, label: str, src: _Source,
+                   fig: Fig) -> None:
+        v = fig.value
+        traces.append(Trace(key, position, column, label, src.kod, src.namn, src.file, src.sec.sheet, fig.ref, v,
+                            src.factor, src.note_number if isinstance(v, Decimal) else src.note))

@@ -214,11 +214,16 @@ class History:
              unit.state, int(unit.included), unit.errors, unit.warnings, unit.seal,
              "; ".join(fu.note for fu in unit.files if fu.note)))
         iid = cur.lastrowid
+        rows = []
+        append = rows.append
+        for (s, r, c), (v, uf, sheet, cell) in unit_figures(result.config, unit).items():
+            if v.__class__ is Decimal:  # most values: _text's first answer, inline
+                append((iid, s, r, c, "n", format(v, "f"), uf.file, sheet, cell))
+            else:
+                append((iid, s, r, c, *_text(v), uf.file, sheet, cell))
         cur.executemany(
             "INSERT INTO enhetsvarde (inlamning_id, sektion, rad, kolumn, typ, varde, fil, blad, cell) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(iid, s, r, c, *_text(v), uf.file, sheet, cell)
-             for (s, r, c), (v, uf, sheet, cell) in unit_figures(result.config, unit).items()])
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         cur.executemany(
             "INSERT INTO fynd (konsolidering_id, inlamning_id, kod, allvar, fil, blad, cell, meddelande) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -12,14 +12,16 @@ import datetime as dt
 import re
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
+from . import collector
 from .book import Book, CellValue, Header, SectionData, SectionRow, shared_blank
 from .catalogue import code as catalogue_code
 from .excel_refs import cell_pos, col_letter, parse_range
 from .findings import Finding, Location, make_finding
 from .source import EMPTY, SheetGrid, TableInfo, WorkbookSource
 from .spec import SPEC, Column, Kind, Linear, Ratio, ReportSpec, RowSpec, Section
-from .values import AMOUNT_LIMIT, NUMERIC_KINDS, number_from_float, parse_cell, text_number_traits
+from .values import AMOUNT_LIMIT, NUMERIC_KINDS, Parsed, number_from_float, parse_cell, text_number_traits
 
 _WS = re.compile(r"\s+")
 
@@ -38,8 +40,12 @@ def _norm(s: str) -> str:
 def read_book(source: WorkbookSource, spec: ReportSpec = SPEC, file_label: str | None = None) -> Book:
     label = file_label if file_label is not None else source.description
     ctx = _Ctx(label)
-    header = _read_header(source, spec, ctx)
-    sections = _read_sections(source, spec, ctx, header)
+    # The collector paused: the cells and rows it makes (tens of thousands of rows in the
+    # nämnd's draft) form no cycles, and walking them again and again as they pile up costs
+    # more than the read itself.
+    with collector.paused():
+        header = _read_header(source, spec, ctx)
+        sections = _read_sections(source, spec, ctx, header)
     for name, state in source.sheet_states.items():
         if state != "visible" and name != spec.lists_sheet:
             ctx.add("READ-032", Location(file=label, sheet=name), sheet=name)
@@ -102,8 +108,9 @@ def _read_header(source: WorkbookSource, spec: ReportSpec, ctx: _Ctx) -> Header 
             continue
         sh, ref = refs[f.key]
         raw = grids[sh].cell(*cell_pos(ref))
-        parsed = parse_cell(raw.error or raw.value, f.kind, f.choices)
-        cv = CellValue(ref=ref, value=parsed.value, raw=raw.value, formula=raw.formula,
+        value = raw.value if raw.value.__class__ is not dt.time else _stored_serial(grids[sh], ref, raw.value)
+        parsed = parse_cell(raw.error or value, f.kind, f.choices)
+        cv = CellValue(ref=ref, value=parsed.value, raw=value, formula=raw.formula,
                        error=parsed.error, problem=parsed.problem)
         fields[f.key] = cv
         loc = Location(file=ctx.file, sheet=sh, cell=ref, column=f.key, row_label=f.label)
@@ -121,8 +128,8 @@ def _read_header(source: WorkbookSource, spec: ReportSpec, ctx: _Ctx) -> Header 
         elif f.choices and parsed.value not in f.choices:
             rule = "ett av " + ", ".join(f.choices)
         if rule:
-            ctx.add("READ-021", loc, label=f.label, actual=raw.error or shown(raw.value),
-                    header_value=raw.error or shown(raw.value), rule=rule, sheet=sh)
+            ctx.add("READ-021", loc, label=f.label, actual=raw.error or shown(value),
+                    header_value=raw.error or shown(value), rule=rule, sheet=sh)
     return Header(sheet=sheet, fields=fields)
 
 
@@ -162,16 +169,17 @@ def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ct
         headers = [str(grid.cell(header_row, c).value or (table.columns[i] if i < len(table.columns) else ""))
                    for i, c in enumerate(range(c1, c2 + 1))]
     by_header = {norm_header(h): c1 + i for i, h in enumerate(headers)}
+    names = _names(sec)
     columns: dict[str, int] = {}
-    for col in sec.columns:
-        idx = by_header.get(norm_header(col.header), by_header.get(col.key))
+    for col, header in zip(sec.columns, names.headers):
+        idx = by_header.get(header, by_header.get(col.key))
         if idx is None:
             ctx.add("READ-012", Location(file=ctx.file, section=sec.key, sheet=table.sheet,
                                          cell=f"{col_letter(c1)}{r1}", column=col.key),
                     table=table.name, header=col.header)
         else:
             columns[col.key] = idx
-    known = {norm_header(c.header) for c in sec.columns} | {c.key for c in sec.columns}
+    known = names.known
     for i, h in enumerate(headers):
         if norm_header(h) not in known and h.strip():
             ctx.add("READ-013", Location(file=ctx.file, section=sec.key, sheet=table.sheet,
@@ -206,7 +214,7 @@ def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ct
         cells, plain = _read_column(grid, col, idx, column, by_column_special.get(idx), body_first, body_last,
                                     unknown)
         by_column.append(cells)
-        if plain and not col.computed and not col.required:
+        if plain:
             clean.add(col.key)
     keys = [col.key for col in present]
     hidden = grid.hidden_rows
@@ -216,12 +224,18 @@ def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ct
         rows = [SectionRow(pos, excel_row, label, row_spec, {}, excel_row in hidden)
                 for pos, (excel_row, (row_spec, label)) in enumerate(zip(excel_rows, specs))]
     for row, filled in zip(rows, has_values):
+        facts = row.__dict__  # what SectionRow would work out on first use, known here
+        spec = row.spec
+        facts["code"], facts["is_total"] = (spec.code, spec.is_total) if spec is not None else (None, False)
         # A row without a value or a formula holds only the shared blank cells: empty, as
-        # SectionRow.empty would work out cell by cell.
-        if not filled and row.excel_row not in special:
-            row.__dict__["empty"] = True
+        # SectionRow.empty would work out cell by cell; a row with a label is not (a cell
+        # with text is never blank, whatever its kind).
+        if row.label:
+            facts["empty"] = False
+        elif not filled and row.excel_row not in special:
+            facts["empty"] = True
     data = SectionData(spec=sec, sheet=table.sheet, table_ref=table.ref,
-                       columns={k: col_letter(v) for k, v in columns.items()}, rows=rows)
+                       columns={k: _letter(v) for k, v in columns.items()}, rows=rows)
     if unknown:  # a file saved by Excel has none: every formula has its result
         _fill_computed(data, grid, columns)
     _cell_findings(data, ctx, unit, clean)
@@ -231,47 +245,57 @@ def _read_table(source: WorkbookSource, sec: Section, table: TableInfo, ctx: _Ct
 def _read_column(grid: SheetGrid, col: Column, idx: int, column: tuple, formulas: dict[int, tuple] | None,
                  first: int, last: int, unknown: list[CellValue]) -> tuple[list[CellValue], bool]:
     """The cells of one table column (``formulas``: its formula and error cells by row), and
-    whether every one is blank or a plain value made on a fast path below: such a cell
-    holds nothing a cell finding is about, unless its column is computed or required."""
-    letter = col_letter(idx)
+    whether no data-row cell of it can have a cell finding: every one is blank or a plain
+    value made on a fast path below in a column that is neither computed nor required, or
+    (a column of formulas) every one is a formula showing a whole number."""
+    letter = _letter(idx)
     blanks = _blank_cells(letter, idx, first, last)
     kind = col.kind
     out = []
     append = out.append
-    plain = not formulas
+    plain = not formulas or 2 * len(formulas) >= len(column)
     # Every cell as if it held no formula, by the loop for the column's kind; then the few
     # formula and error cells are made again as what they are. A column of formulas (a
     # computed column) is made cell by cell instead, each cell once.
     if formulas and 2 * len(formulas) >= len(column):
+        limit = _FAST_LIMIT.get(kind, -1.0)
         for r, blank, v in zip(range(first, last + 1), blanks, column):
             s = formulas.get(r)
             if s is not None:
+                if v.__class__ is float and s[1] is None and -limit <= v <= limit and (i := int(v)) == v:
+                    append(CellValue(blank.ref, Decimal(i), v, True))  # _formula_cell's common case
+                    continue
                 append(_formula_cell(grid, r, idx, col, letter, s, v, blank.ref, unknown))
             elif v is None or v == "":
                 append(blank)
             else:
-                append(_convert(v, False, col, blank.ref))
-        return out, False
+                append(_convert(v, False, col, blank.ref, grid))
+            plain = False
+        # A formula showing a whole number is no blank (IN-012, IN-014), no value typed over
+        # a formula (IN-011), no error, no fraction.
+        return out, plain
     if kind in NUMERIC_KINDS:
         limit = _FAST_LIMIT[kind]
         fractions = kind is not Kind.COUNT  # a fraction in a count column is IN-007
         amount = kind is Kind.AMOUNT  # a fraction of a tkr is IN-013
         for blank, v in zip(blanks, column):
             if v.__class__ is float:
-                if -limit <= v <= limit and v.is_integer():
-                    append(CellValue(blank.ref, Decimal(int(v)), v))
+                # A whole number within the limits (int() is safe once the range holds: no
+                # nan or inf passes it); int == float compares exactly.
+                if -limit <= v <= limit and (i := int(v)) == v:
+                    append(CellValue(blank.ref, Decimal(i), v))
                 elif fractions and -limit <= v <= limit and len(text := repr(v)) - text.find(".") <= 10 \
                         and "e" not in text:
                     # values.decimal_from_float's answer for at most 9 decimals, inlined
                     append(CellValue(blank.ref, Decimal(text), v))
                     plain = plain and not amount
                 else:
-                    append(_convert(v, False, col, blank.ref))
+                    append(_convert(v, False, col, blank.ref, grid))
                     plain = False
             elif v is None or v == "":
                 append(blank)
             else:
-                append(_convert(v, False, col, blank.ref))
+                append(_convert(v, False, col, blank.ref, grid))
                 plain = False
     elif kind in _PLAIN_TEXT:
         for blank, v in zip(blanks, column):
@@ -281,20 +305,21 @@ def _read_column(grid: SheetGrid, col: Column, idx: int, column: tuple, formulas
                 elif not v:
                     append(blank)
                 else:
-                    append(_convert(v, False, col, blank.ref))
+                    append(_convert(v, False, col, blank.ref, grid))
                     plain = False
             elif v is None:
                 append(blank)
             else:
-                append(_convert(v, False, col, blank.ref))
+                append(_convert(v, False, col, blank.ref, grid))
                 plain = False
     else:
         for blank, v in zip(blanks, column):
             if v is None or v == "":
                 append(blank)
             else:
-                append(_convert(v, False, col, blank.ref))
+                append(_convert(v, False, col, blank.ref, grid))
                 plain = False
+    plain = plain and not col.computed and not col.required  # IN-011 and IN-012 look at plain values
     if formulas:
         for r, s in formulas.items():
             i = r - first
@@ -313,7 +338,7 @@ def _formula_cell(grid: SheetGrid, r: int, idx: int, col: Column, letter: str, s
     limit = _FAST_LIMIT.get(col.kind)
     if limit is not None and v.__class__ is float and -limit <= v <= limit and v.is_integer():
         return CellValue(ref, Decimal(int(v)), v, True)
-    return _convert(v, True, col, ref)
+    return _convert(v, True, col, ref, grid)
 
 
 _BLANKS: dict[str, list[CellValue]] = {}
@@ -338,6 +363,11 @@ _FAST_LIMIT = {k: (float(AMOUNT_LIMIT) if k is Kind.AMOUNT else 1e15 - 1) for k 
 _PLAIN_TEXT = frozenset([Kind.TEXT, Kind.CODE])
 
 
+@lru_cache(maxsize=1024)  # a month column holds a few months, the same in every workbook
+def _month_text(text: str) -> Parsed:
+    return parse_cell(text, Kind.MONTH)
+
+
 @lru_cache(maxsize=256)
 def _choices(choices: tuple[str, ...]) -> dict[str, str]:
     """A column's choices by their casefolded text: the first of equals wins, as in parse_cell."""
@@ -347,8 +377,10 @@ def _choices(choices: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def _convert(v, formula: bool, col: Column, ref: str) -> CellValue:
+def _convert(v, formula: bool, col: Column, ref: str, grid: SheetGrid) -> CellValue:
     """A cell with a value that is not a plain whole number: _read_cell's general path."""
+    if v.__class__ is dt.time:
+        v = _stored_serial(grid, ref, v)
     kind = col.kind
     if v.__class__ is float and kind in NUMERIC_KINDS:
         value, problem = number_from_float(v, kind)
@@ -366,11 +398,22 @@ def _convert(v, formula: bool, col: Column, ref: str) -> CellValue:
         if text and text[0] != "#":
             choice = _choices(col.choices).get(text.casefold())
             return CellValue(ref, choice or text, v, formula, False, None, None if choice else "IN-006")
-    parsed = parse_cell(v, kind, col.choices)
+    parsed = _month_text(v) if kind is Kind.MONTH and v.__class__ is str else parse_cell(v, kind, col.choices)
     if formula and parsed.error:  # a formula whose cached result is an error
         return CellValue(ref=ref, raw=v, formula=True, error=parsed.error)
     return CellValue(ref=ref, value=parsed.value, raw=v, formula=formula,
                      error=parsed.error, problem=parsed.problem if parsed.problem else parsed.note)
+
+
+def _stored_serial(grid: SheetGrid, ref: str, shown_time: dt.time):
+    """What a cell that a source gives as a time of day holds: a negative number in a
+    date-formatted cell is no date (Excel shows #####), and calamine makes a time of day
+    of it (−1 as 00:00): the number itself, as the openpyxl source gives it, so both say
+    IN-008 with the number the cell holds. A serial from 0 to 1 is a time of day."""
+    number = grid.stored_number(*cell_pos(ref))
+    if number is None or number >= 0:
+        return shown_time
+    return int(number) if number.is_integer() and abs(number) < 2**53 else number
 
 
 def _check_merged(grid: SheetGrid, box: tuple[int, int, int, int], sec: Section, table: TableInfo,
@@ -397,13 +440,14 @@ def _row_specs(sec: Section, labels: list[str], has_values: list[bool], columns:
     out: list[tuple[RowSpec | None, str]] = [(None, lab) for lab in labels]
     if sec.fixed_rows:
         expected = list(sec.fixed_rows)
+        fixed_labels = _names(sec).fixed_labels
         j = 0
         label_col = col_letter(columns.get(sec.label_column, 1))
         for i, lab in enumerate(labels):
             if not (lab or has_values[i]):
                 continue
-            match = next((k for k in range(j, len(expected))
-                          if norm_header(expected[k].label) == norm_header(lab)), None)
+            lab_norm = norm_header(lab)
+            match = next((k for k in range(j, len(expected)) if fixed_labels[k] == lab_norm), None)
             if match is None:
                 ctx.add("READ-040", Location(file=ctx.file, section=sec.key, sheet=table.sheet,
                                              cell=f"{label_col}{first + i}", row_label=lab),
@@ -420,7 +464,7 @@ def _row_specs(sec: Section, labels: list[str], has_values: list[bool], columns:
                                          cell=f"{label_col}{last}"), label=missing.label, table=table.name)
         return out
     # Free rows: the totals are the last rows whose label is a total's label.
-    totals = {norm_header(t.label): t for t in sec.totals}
+    totals = _names(sec).totals
     for i in range(len(labels) - 1, -1, -1):
         t = totals.get(norm_header(labels[i]))
         if t is None:
@@ -443,7 +487,7 @@ def _read_cell(grid: SheetGrid, row: int, col_idx: int, col: Column, letter: str
         # Saved without a cached result (written by a script): what it shows is not known
         # here. Computed columns are filled in by _fill_computed; an input stays unknown.
         return CellValue(ref=ref, raw=raw.text, formula=True, unknown=True)
-    return _convert(raw.value, raw.formula, col, ref)
+    return _convert(raw.value, raw.formula, col, ref, grid)
 
 
 def _fill_computed(data: SectionData, grid: SheetGrid, columns: dict[str, int]) -> None:
@@ -456,14 +500,28 @@ def _fill_computed(data: SectionData, grid: SheetGrid, columns: dict[str, int]) 
     """
     sec = data.spec
     data_rows = [r for r in data.rows if not r.is_total]
-    computed = [(col, col.key, col.formula.inputs) for col in sec.computed_columns]
+    computed = [(col, col.key, col.formula.inputs, col.formula.terms if isinstance(col.formula, Linear) else None)
+                for col in sec.computed_columns]
     for row in data_rows:
         cells = row.cells
-        for col, key, inputs in computed:
+        for col, key, inputs, terms in computed:
             cell = cells.get(key)
             if cell is None or not cell.formula or not cell.unknown:
                 continue
-            cells[key] = _filled(cell, *evaluate_cells(col, [cells.get(k) for k in inputs]))
+            ins = [cells.get(k) for k in inputs]
+            if terms is not None:  # every input a number: evaluate_cells's sum, in its order
+                total = Decimal(0)
+                for (_, weight), c in zip(terms, ins):
+                    if c is None or c.number is None or c.error is not None or c.unknown:
+                        break
+                    total += weight * c.number
+                else:
+                    cells[key] = _filled(cell, total)
+                    row.changed()
+                    continue
+            # Inputs all blank (the template's "" on an empty row): evaluate_cells's answer.
+            blank = all(c is None or c.blank for c in ins)
+            cells[key] = _filled(cell, None) if blank else _filled(cell, *evaluate_cells(col, ins))
             row.changed()
     by_excel_row = {r.excel_row: r for r in data.rows}
     for row in data.rows:
@@ -645,14 +703,47 @@ def _cell_findings(data: SectionData, ctx: _Ctx, unit: str, clean: set[str] | fr
 _PLANS: dict[int, tuple[Section, list]] = {}
 
 
+class _Names(NamedTuple):
+    """A section spec's names as the reader compares them (norm_header), worked out once."""
+
+    headers: tuple[str, ...]  # each column's header
+    known: frozenset[str]  # every header and column key
+    fixed_labels: tuple[str, ...]  # each fixed row's label
+    totals: dict[str, RowSpec]  # a total row by its label (read-only)
+
+
+_NAMES: dict[int, tuple[Section, _Names]] = {}
+
+
+def _names(sec: Section) -> _Names:
+    def make() -> _Names:
+        headers = tuple(norm_header(c.header) for c in sec.columns)
+        return _Names(headers, frozenset(headers) | {c.key for c in sec.columns},
+                      tuple(norm_header(r.label) for r in sec.fixed_rows),
+                      {norm_header(t.label): t for t in sec.totals})
+    return _per_section(_NAMES, sec, make)
+
+
+_LETTERS = [""] + [col_letter(i) for i in range(1, 703)]  # A … ZZ
+
+
+def _letter(idx: int) -> str:
+    return _LETTERS[idx] if idx < 703 else col_letter(idx)
+
+
 def _findings_plan(sec: Section) -> list[tuple[Column, str, bool, bool, bool, bool]]:
     """Per column what _cell_findings asks of it: (column, key, computed, has a total,
     required, a whole-tkr amount), worked out once per section spec."""
-    hit = _PLANS.get(id(sec))
+    return _per_section(_PLANS, sec, lambda: [(col, col.key, col.computed, bool(col.total), col.required,
+                                               col.kind is Kind.AMOUNT and not col.computed)
+                                              for col in sec.columns])
+
+
+def _per_section(memo: dict, sec: Section, make):
+    """What ``make()`` gives for a section spec, made once (kept by the spec's identity)."""
+    hit = memo.get(id(sec))
     if hit is None or hit[0] is not sec:
-        plan = [(col, col.key, col.computed, bool(col.total), col.required,
-                 col.kind is Kind.AMOUNT and not col.computed) for col in sec.columns]
-        hit = _PLANS[id(sec)] = (sec, plan)
+        hit = memo[id(sec)] = (sec, make())
     return hit[1]
 
 

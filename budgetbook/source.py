@@ -59,6 +59,11 @@ class SheetGrid:
                 special.setdefault(r, {})[c] = (raw.formula, raw.error)
         return values, special
 
+    def stored_number(self, row: int, col: int) -> float | None:
+        """The number the file stores in a cell the source gives as something else (a
+        time of day from a negative date serial); None where the source cannot tell."""
+        return None
+
 
 class WorkbookSource(Protocol):
     description: str

@@ -544,6 +544,39 @@ def test_jobs_give_the_same_result_as_one_process(office):
             "status": [[c.value for c in row] for row in wb[STATUS_SHEET].iter_rows(min_row=9)]}
     assert dump(one) == dump(two)
 
+    def stored(db):  # every table, in insertion order, less the run's own time and output name
+        con = sqlite3.connect(db)
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        out = {t: con.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
+        out["konsolidering"] = con.execute("SELECT namnd, period, inkorg, inkludera_felaktiga, namnd_fel, "
+                                           "namnd_varningar FROM konsolidering").fetchall()
+        con.close()
+        return out
+    h1, h2 = stored(tmp / "h1.sqlite"), stored(tmp / "h2.sqlite")
+    assert len(h1["enhetsvarde"]) > 100 and h1["fynd"]
+    assert h1 == h2
+
+
+def test_with_jobs_every_batch_is_examined_once_and_put_back_in_file_order(office, monkeypatch):
+    from budgetbook.config import load_config
+    from budgetbook.period import Period
+
+    tmp, inbox = office
+    for i in range(7):
+        write_unit(inbox / f"{i}.xlsx", ("1001", "1002", "1003")[i % 3], datum=dt.date(2022, 9, 1 + i))
+    cfg = load_config(tmp / CONFIG_NAME)
+    files, _, _ = cmd.scan_inbox(inbox, set())
+    monkeypatch.setattr(cmd, "BATCH", 1)
+
+    def examined(jobs):
+        got = list(cmd._examine_all(files, inbox, Period(2022, 8), cfg, (BOU, VUX, MYN), jobs))
+        numbers = [i for i, _ in got]
+        assert sorted(numbers) == list(range(len(files)))  # each batch once, whoever took it
+        return [u for _, batch in sorted(got, key=lambda b: b[0]) for u in batch]
+    one = examined(1)
+    assert [u.file for u in one] == [f.name for f in files]
+    assert examined(2) == one
+
 
 # --- history ------------------------------------------------------------------------------
 

@@ -72,11 +72,12 @@ ANY = st.one_of(
 )
 
 
-# A negative number in a date-formatted cell reads differently through the two engines
-# (calamine: a time of day; openpyxl: a date before 1900); date cells get every other kind
-# of value, serials past 9999-12-31 included (IN-008 on both).
+# Date cells get every kind of value and every serial: negative ones (IN-008 with the
+# number on both engines, though calamine gives a time of day for them and openpyxl a date
+# before 1900) and ones past 9999-12-31 (IN-008 on both) included.
 NOT_A_NUMBER = ANY.filter(lambda v: isinstance(v, bool) or not isinstance(v, (int, float)))
-DATE_SERIALS = st.integers(1, 2958465) | st.integers(2958466, 10**12) | st.floats(2958466, 1e15)
+DATE_SERIALS = st.integers(1, 2958465) | st.integers(2958466, 10**12) | st.floats(2958466, 1e15) | \
+    st.integers(-10**6, -1) | st.floats(-1e6, -1e-6)
 
 
 def any_for(kind: Kind):

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from budgetbook.book import CellValue, shared_blank
 from budgetbook.excel import read_workbook
-from budgetbook.excel.package import PackageError, _inflate, cut_after_row, open_package, parse_elements
+from budgetbook.excel.fast_source import _PLAIN, _formula_cells, _patterns
+from budgetbook.excel.package import (PackageError, _inflate, _plain_prolog, _prolog, cut_after_row, open_package,
+                                      parse_elements)
 from budgetbook.values import decimal_from_float, normalize
 
 from .helpers import make_workbook
@@ -118,3 +120,83 @@ def test_what_calamine_opens_holds_every_part_of_the_file(tmp_path):
         stored = {i.filename for i in out.infolist() if i.compress_type == zipfile.ZIP_STORED}
         assert "xl/workbook.xml" in stored and "xl/theme/theme1.xml" not in stored
     assert read_workbook(path).findings == []
+
+
+# Pieces of sheet XML, well-formed or not, for the scans' shortcuts.
+_SHEET_PIECES = st.sampled_from([
+    b'<c r="B5" s="3">', b'<c r="C7" t="e">', b'<c s="1" r="AB12">', b'<c r="D9"/>', b"<c>", b"</c>",
+    b"<f>", b"<f>SUM(B5:B9)", b"</f>", b'<f t="shared" si="0"/>', b"<f\n>", b"<f\x0b>", b"<f <f>", b"<formula1>",
+    b"<v>12</v>", b"<is><t>x</t></is>", b" ", b">", b"/", b"<", b"f",
+])
+
+
+@given(st.lists(_SHEET_PIECES, max_size=14).map(b"".join), st.sampled_from([b"", b"x:"]))
+def test_formula_cells_gives_what_the_formula_pattern_finds_everywhere(body, prefix):
+    scans = _patterns(prefix) if prefix else _PLAIN
+    xml = body.replace(b"<c", b"<" + prefix + b"c").replace(b"<f", b"<" + prefix + b"f") \
+        .replace(b"</f", b"</" + prefix + b"f")
+    assert _formula_cells(xml, scans) == scans.formula_cell.findall(xml)
+
+
+@given(st.lists(st.sampled_from([b"<?xml version='1.0'?>", b"<?", b"?>", b" ", b"\n", b"\t", b"\r", b"\x0c",
+                                 b"<!DOCTYPE x>", b"<!--", b"-->", b"<a", b"<_", b"<1", b"<", b"x",
+                                 b"\xef\xbb\xbf", b"\xff\xfe", b"<!ENTITY"]), max_size=8).map(b"".join))
+def test_a_plain_prolog_is_one_the_prolog_check_passes(head):
+    if _plain_prolog(head):
+        prolog, complete = _prolog(head)
+        assert complete and "<!DOCTYPE" not in prolog and "<!ENTITY" not in prolog
+
+
+def test_a_computed_cell_whose_inputs_are_all_blank_shows_nothing():
+    """The reader fills such a cell without evaluating: what evaluate_cells would give."""
+    from budgetbook.reader import evaluate_cells
+    from budgetbook.spec import SPEC
+
+    columns = [c for sec in SPEC.sections for c in sec.computed_columns]
+    assert columns
+    for col in columns:
+        blanks = [shared_blank(f"A{i}") for i, _ in enumerate(col.formula.inputs, start=1)]
+        assert evaluate_cells(col, blanks) == (None, None, False)
+        assert evaluate_cells(col, [None] * len(blanks)) == (None, None, False)
+
+
+def test_workbooks_of_one_template_share_their_mapping_but_not_its_lists(tmp_path):
+    """The mapping of the structure parts is kept by their bytes: an equal workbook maps
+    the same, a changed table maps anew, and no Package's lists are another's."""
+    from tests.data.make_broken import base_bytes, rezip
+
+    first, second = open_package("a.xlsx", base_bytes()), open_package("b.xlsx", base_bytes())
+    assert (first.sheets, first.tables, first.defined_names, first.read_rows) == \
+        (second.sheets, second.tables, second.defined_names, second.read_rows)
+    assert first.tables is not second.tables and first.read_rows is not second.read_rows
+    first.tables.clear()
+    first.read_rows.clear()
+    assert second.tables and second.read_rows
+    table = next(n for n in zipfile.ZipFile(io.BytesIO(base_bytes())).namelist() if n.startswith("xl/tables/"))
+    renamed = rezip(base_bytes(), lambda n, b: b.replace(b'displayName="', b'displayName="X') if n == table else b)
+    names = {t.name for t in open_package("c.xlsx", renamed).tables}
+    assert names != {t.name for t in second.tables} and any(n.startswith("X") for n in names)
+
+
+def test_a_filled_sum_of_numbers_is_what_evaluate_cells_gives(tmp_path):
+    """A computed cell without a cached result whose inputs are all numbers is summed in
+    place; every other mix goes through evaluate_cells. Both must give what evaluate_cells
+    gives, for numbers, fractions, numbers typed as text, text, errors and blanks."""
+    from budgetbook.reader import evaluate_cells
+
+    inputs = [10, -3.5, 0, "1 234", "abc", "#REF!", None, 2.25, -7]
+    rows = [{"verksamhet": f"Rad {i}", "utfall_intakter": a, "utfall_kostnader": b,
+             "budget_intakter": b, "budget_kostnader": a}
+            for i, (a, b) in enumerate((a, b) for a in inputs for b in inputs)]
+    path, _ = make_workbook(tmp_path / "b.xlsx", rows={"ekonomi": rows}, sections=["ekonomi"])
+    sec = read_workbook(path).sections["ekonomi"]
+    checked = 0
+    for row in sec.data_rows():
+        for col in sec.spec.computed_columns:
+            cell = row.cells[col.key]
+            assert cell.formula
+            value, error, unknown = evaluate_cells(col, [row.cells.get(k) for k in col.formula.inputs])
+            assert (cell.value, cell.error, cell.unknown, cell.filled) == \
+                (value, error, unknown, value is not None or error is not None), (cell.ref, col.key)
+            checked += cell.number is not None
+    assert checked > 3 * len(inputs)  # the sums of numbers were among them

@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 from typing import Iterator
 
+from .. import collector
 from ..config import CONFIG_NAME, ConfigError, NamndConfig, load_config
 from ..findings import varningar
 from ..period import Period, PeriodError
@@ -128,19 +129,26 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=False) as progress:
         task = progress.add_task("Läser och validerar", total=len(files))
-        units = []
-        for batch in _examine_all(files, inbox, period, cfg, names, jobs):
-            units.extend(batch)
-            # What is kept lives until the run ends: out of the cyclic collector's sight, which
-            # otherwise walks every kept unit again and again as the heap grows (about a sixth
-            # of the CPU of a 300-unit run). Reference counting still frees what is dropped;
-            # run() gives the objects back to the collector when the run is over.
-            gc.freeze()
-            progress.advance(task, len(batch))
+        batches: dict[int, list] = {}
+        # Paused: also while a worker's batch is unpickled (in the pool's thread, about three
+        # quarters of that time otherwise); each batch collects what it left behind itself.
+        with collector.paused():
+            for i, batch in _examine_all(files, inbox, period, cfg, names, jobs):
+                batches[i] = batch
+                # What is kept lives until the run ends: out of the cyclic collector's sight,
+                # which otherwise walks every kept unit again and again as the heap grows.
+                # Reference counting still frees what is dropped; run() gives the objects back
+                # to the collector when the run is over.
+                gc.freeze()
+                progress.advance(task, len(batch))
+        units = [u for i in sorted(batches) for u in batches[i]]  # in file order
+        del batches
         step = progress.add_task("Konsoliderar och skriver", total=3)
-        result = consolidate(cfg, period, units, include_failing=include_failing, previous=previous,
-                             unplaced=[Unplaced(f, "KONS-004", why) for f, why in strays])
+        with collector.paused():
+            result = consolidate(cfg, period, units, include_failing=include_failing, previous=previous,
+                                 unplaced=[Unplaced(f, "KONS-004", why) for f, why in strays])
         del units  # the result keeps what it needs
+        gc.freeze()  # the result too lives until the run ends
         nb = writer.section_workbook(result, output.name)
         namnd_findings = validate(nb.draft, context)
         nb.draft = None  # validated; the formulas' values stay in nb.cached
@@ -164,7 +172,8 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
         # the very cells XlsxWriter writes, as a file reader gets them; a test reads the file
         # back), so its findings are the file's: no second read and validation of the output.
         try:
-            hist.store(result, namnd_findings, inbox=str(inbox), output=str(output), created=started)
+            with collector.paused():
+                hist.store(result, namnd_findings, inbox=str(inbox), output=str(output), created=started)
         except sqlite3.Error as exc:  # the store rolled back: the history is as it was
             err.print(f"[red]Historiken {e(str(history_path))} kunde inte uppdateras ({e(str(exc))}); "
                       f"{e(str(output))} är skriven, kör konsolideringen igen för att spara den i historiken.[/red]")
@@ -193,9 +202,10 @@ BATCH = 32  # workbooks validated per validate_many call: batch rules amortise, 
 
 
 def _examine_all(files: list[Path], inbox: Path, period: Period, cfg: NamndConfig, names: tuple[str, ...],
-                 jobs: int):
-    """Read and validate every file in batches (one validate_many call each), in file order;
-    with jobs > 1 the batches go to worker processes. Yields one list of UnitFile per batch."""
+                 jobs: int) -> Iterator[tuple[int, list]]:
+    """Read and validate every file in batches (one validate_many call each); with jobs > 1 the
+    batches go to worker processes too. Yields (batch number, list of UnitFile) per batch as
+    each is done, not necessarily in order."""
     from ..excel.intake import examine_batch_task
 
     items = [(str(f), str(f.relative_to(inbox))) for f in files]
@@ -203,22 +213,28 @@ def _examine_all(files: list[Path], inbox: Path, period: Period, cfg: NamndConfi
     size = BATCH if jobs == 1 else max(1, min(BATCH, -(-len(items) // (jobs * 4))))
     tasks = [(items[i:i + size], period, cfg.settings, names) for i in range(0, len(items), size)]
     if jobs == 1 or len(tasks) < 2:
-        for t in tasks:
-            yield examine_batch_task(t)
+        for i, t in enumerate(tasks):
+            yield i, examine_batch_task(t)
         return
     from concurrent.futures import ProcessPoolExecutor
 
     # The first batch here: it loads the reader and the rules (pandas, pandera, calamine) once,
     # so forked workers start warm instead of each importing them again.
-    yield examine_batch_task(tasks[0])
-    rest = tasks[1:]
-    # N - 1 workers, and the parent takes every N-th batch itself: N processes busy, and those
-    # batches need no pickling.
-    mine = [i % jobs == jobs - 1 for i in range(len(rest))]
-    with ProcessPoolExecutor(max_workers=min(jobs - 1, mine.count(False))) as pool:
-        futures = [None if own else pool.submit(examine_batch_task, t) for t, own in zip(rest, mine)]
-        for t, future in zip(rest, futures):
-            yield examine_batch_task(t) if future is None else future.result()
+    yield 0, examine_batch_task(tasks[0])
+    # N - 1 workers take the batches from the first on; this process, which also unpickles
+    # what they return, takes them from the last back, each one no worker has begun, until
+    # they meet: N processes busy, each as long as its share takes.
+    with ProcessPoolExecutor(max_workers=min(jobs - 1, len(tasks) - 1)) as pool:
+        futures = {i: pool.submit(examine_batch_task, tasks[i]) for i in range(1, len(tasks))}
+        for i in range(len(tasks) - 1, 0, -1):
+            for j in [j for j, f in futures.items() if f.done()]:
+                yield j, futures.pop(j).result()
+            if i not in futures or not futures[i].cancel():
+                break  # a worker has begun it, and every batch before it
+            del futures[i]
+            yield i, examine_batch_task(tasks[i])
+        for j in sorted(futures):
+            yield j, futures[j].result()
 
 
 def summary(result, namnd_findings, ignored, output: Path, history_path: Path, width: int,

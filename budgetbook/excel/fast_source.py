@@ -33,7 +33,7 @@ class _Scans(NamedTuple):
     row_hidden: re.Pattern
     row_hidden_rev: re.Pattern
     merge: re.Pattern
-    f: bytes  # a formula's start tag, as the sheet writes it
+    f: re.Pattern  # a formula's start tag, as the sheet writes it
     c: bytes  # a cell's start tag
     merge_cell: bytes
 
@@ -51,7 +51,7 @@ def _patterns(prefix: bytes) -> _Scans:
         re.compile(rb'<%srow\s[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"' % p),
         re.compile(rb'<%srow\s[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"' % p),
         re.compile(rb'<%smergeCell\s[^>]*?ref="([A-Z0-9:$]+)"' % p),
-        b"<%sf" % prefix, b"<%sc" % prefix, b"<%smergeCell" % prefix,
+        re.compile(rb"<%sf[\s>/]" % p), b"<%sc" % prefix, b"<%smergeCell" % prefix,
     )
 
 
@@ -123,21 +123,25 @@ class FastSource:
         scans = _scans(xml)
         special, has_errors = _scan_cells(xml, max_row, scans)
         hidden: set[int] = set()
-        if b"hidden=" in xml:
+        # Each test below is whether the sheet has what a scan looks for at all: bytes.rfind
+        # finds out several times faster than bytes.find or "in" (CPython's reverse search).
+        if xml.rfind(b"hidden=") >= 0:
             hidden = {int(m) for m in scans.row_hidden.findall(xml)} | \
                 {int(m) for m in scans.row_hidden_rev.findall(xml)}
         merged = []
-        if scans.merge_cell in whole:
+        if whole.rfind(scans.merge_cell) >= 0:
             merged = [parse_range(m.decode().replace("$", "")) for m in scans.merge.findall(whole)]
-        return _LazyGrid(rows, special, has_errors, hidden_rows=hidden, merged=merged)
+        return _LazyGrid(rows, special, has_errors, hidden_rows=hidden, merged=merged, xml=xml)
 
 
 class _LazyGrid(SheetGrid):
     """calamine's rows as a SheetGrid; a cell's RawCell is made only when it is asked for."""
 
     def __init__(self, rows: list[list], special: dict[int, dict[int, tuple[bool, str | None, bytes]]],
-                 has_errors: bool, hidden_rows: set[int], merged: list[tuple[int, int, int, int]]):
+                 has_errors: bool, hidden_rows: set[int], merged: list[tuple[int, int, int, int]],
+                 xml: bytes = b""):
         self.rows = rows
+        self.xml = xml  # the sheet as read, for the rare cell whose stored number is asked for
         # Formula and error cells from the byte scan: row → column → (formula, error, formula text).
         self.special = special
         self.has_errors = has_errors
@@ -181,12 +185,25 @@ class _LazyGrid(SheetGrid):
                             row[k] = None
         return values, self.special
 
+    def stored_number(self, row: int, col: int) -> float | None:
+        m = re.search(_STORED_VALUE % (col_letter(col).encode(), row), self.xml)
+        try:
+            return float(m.group(1)) if m is not None else None
+        except ValueError:
+            return None
+
     @property
     def cells(self) -> dict[tuple[int, int], RawCell]:  # type: ignore[override]
         out = {(r, c): RawCell(value=v) for r, row in enumerate(self.rows, start=1)
                for c, v in enumerate(row, start=1) if v != "" and v is not None}
         out.update({(r, c): self.cell(r, c) for r, sp in self.special.items() for c in sp})
         return out
+
+
+# A cell's stored value (after its formula, if any), whatever the namespace prefix.
+_STORED_VALUE = (rb'<(?:[\w.-]+:)?c\s[^>]*?\br="%s%d"[^>]*(?<!/)>'
+                 rb'(?:<(?:[\w.-]+:)?f[^>]*/>|<(?:[\w.-]+:)?f[^>]*>[^<]*</(?:[\w.-]+:)?f>)?'
+                 rb'<(?:[\w.-]+:)?v>([^<]*)</')
 
 
 def _value_at(rows: list[list], pos: tuple[int, int]):
@@ -217,7 +234,7 @@ def _scan_cells(xml: bytes, max_row: int, scans: _Scans = _PLAIN) -> tuple[dict[
                 sp = out[row] = {}
             sp[col] = (True, None, t)
     has_errors = False
-    if b't="e"' in xml:
+    if xml.rfind(b't="e"') >= 0:  # rfind: see FastSource.grid
         for c, r, v in scans.error_cell.findall(xml):
             row = int(r)
             if row <= max_row:
@@ -232,24 +249,21 @@ def _scan_cells(xml: bytes, max_row: int, scans: _Scans = _PLAIN) -> tuple[dict[
 
 def _formula_cells(xml: bytes, scans: _Scans = _PLAIN) -> list[tuple[bytes, bytes, bytes]]:
     """What scans.formula_cell.findall(xml) gives, found from the few <f> tags rather than
-    by trying the pattern at every cell: the nearest <c before a formula is its cell."""
+    by trying the pattern at every cell: the nearest <c before a formula is its cell (the
+    match must reach past the formula's tag, so it is that cell's own formula)."""
     out = []
-    find, match, f, c = xml.find, scans.formula_cell.match, scans.f, scans.c
-    n = len(f)
-    i = find(f)
-    while i >= 0:
-        if xml[i + n:i + n + 1] in _AFTER_F:
-            j = xml.rfind(c, 0, i)
-            m = match(xml, j) if j >= 0 else None
-            if m is not None and m.end() > i:
-                out.append(m.groups())
-                i = find(f, m.end())
-                continue
-        i = find(f, i + n)
+    rfind, match, c = xml.rfind, scans.formula_cell.match, scans.c
+    end = 0  # where the last formula cell found ends: a tag before it is inside that cell
+    for f in scans.f.finditer(xml):  # one regex pass finds the tags faster than bytes.find
+        i = f.start()
+        if i < end:
+            continue
+        j = rfind(c, 0, i)
+        m = match(xml, j) if j >= 0 else None
+        if m is not None and m.end() > i:
+            out.append(m.groups(b""))  # b"" (as findall gives) for a shared formula's follower
+            end = m.end()
     return out
-
-
-_AFTER_F = frozenset([b">", b"/", b" ", b"\t", b"\r", b"\n"])
 
 
 def _formula_text(text: bytes) -> str | None:

@@ -27,6 +27,7 @@ def _as_calamine(value):
 
 
 _CELL, _VALUE = M + "c", M + "v"
+_EPOCH = (1899, 12, 30)  # date serial 0: a date before it is a negative serial
 
 
 def _stored_numbers(xml: bytes, part: str) -> dict[tuple[int, int], float]:
@@ -86,6 +87,7 @@ class OpenpyxlSource:
         max_row = min(max_row, wf.max_row)  # iter_rows would make every cell of a huge table
         cells = {}
         shown_as_value_error = []
+        before_1900 = []
         for row_f, row_v in zip(wf.iter_rows(max_row=max_row), wv.iter_rows(max_row=max_row)):
             for cf, cv in zip(row_f, row_v):
                 is_formula = cf.data_type == "f"
@@ -97,22 +99,29 @@ class OpenpyxlSource:
                         shown_as_value_error.append((cf.row, cf.column))
                 if isinstance(value, str) and value == "":
                     value = None
+                elif isinstance(value, dt.date) and (value.year, value.month, value.day) < _EPOCH:
+                    before_1900.append((cf.row, cf.column))
                 if value is None and not is_formula and error is None:
                     continue
                 text = cf.value[1:] if is_formula and isinstance(cf.value, str) and cf.value.startswith("=") else None
                 cells[(cf.row, cf.column)] = RawCell(value=_as_calamine(value), formula=is_formula, error=error,
                                                      text=text or None)
-        if shown_as_value_error:
-            # openpyxl turns a number in a date cell past the last date (9999-12-31) into
-            # #VALUE!; the file holds the number (Excel shows it as #####, calamine gives it,
-            # the reader says IN-008, not a valid date): read it from the XML. Negative
-            # serials stay as they are: calamine gives no number for those either.
+        if shown_as_value_error or before_1900:
+            # A number in a date cell that is no date: Excel shows it as ##### and the file
+            # holds the number, which the reader reads as IN-008, not a valid date. openpyxl
+            # turns one past the last date (9999-12-31) into #VALUE! and a negative one into
+            # a date before 1900 (the reader asks calamine's time of day for the number):
+            # both are read from the XML.
             info = self.package.sheet(sheet)
             stored = _stored_numbers(cut_after_row(self.package.part(info.part), max_row), info.part)
             for pos in shown_as_value_error:
                 number = stored.get(pos)
                 if number is not None and number > 0:
                     cells[pos] = cells[pos]._replace(value=_as_calamine(number), error=None)
+            for pos in before_1900:
+                number = stored.get(pos)
+                if number is not None and number < 0:
+                    cells[pos] = cells[pos]._replace(value=_as_calamine(number))
         hidden = {r for r, dim in wf.row_dimensions.items() if dim.hidden and r <= max_row}
         merged = [parse_range(str(m)) for m in wf.merged_cells.ranges]
         return SheetGrid(cells=cells, hidden_rows=hidden, merged=merged)

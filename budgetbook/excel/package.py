@@ -387,6 +387,8 @@ def _check_prologs(data: bytes, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo
         if head is None:
             head = _inflate(data, info, 1024)
         if head is not None:
+            if _plain_prolog(head):
+                continue
             prolog, complete = _prolog(head[:1024])  # the root element is near the start
             if not complete and len(head) > 1024:
                 prolog, complete = _prolog(head[:MAX_PROLOG_BYTES + 4096])
@@ -535,6 +537,24 @@ def _prolog(head: bytes) -> tuple[str, bool]:
 
 
 _PROLOG_MARK = re.compile(r"<!--|<\?|<[A-Za-z_]")
+
+
+def _plain_prolog(head: bytes) -> bool:
+    """Whether a part begins as every writer's does: at most an XML declaration and white
+    space before the root element (so _prolog would find it complete, with no DTD)."""
+    i = 0
+    if head.startswith(b"<?"):
+        i = head.find(b"?>", 2)
+        if i < 0:
+            return False
+        i += 2
+        while head[i:i + 1] in _XML_SPACE:
+            i += 1
+    return head[i:i + 1] == b"<" and head[i + 1:i + 2] in _NAME_START
+
+
+_XML_SPACE = frozenset([b" ", b"\t", b"\r", b"\n"])
+_NAME_START = frozenset(bytes([c]) for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 
 
 def _looks_like_xml(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
@@ -688,9 +708,11 @@ class _Parts:
     zip: zipfile.ZipFile
     names: set[str]
     cache: dict[str, bytes]
+    read: set[str] = field(default_factory=set)  # every part structure() gave
 
     def structure(self, name: str) -> bytes:
         """A part this module parses whole (workbook, relationships, tables): bounded in size."""
+        self.read.add(name)
         size = self.zip.getinfo(name).file_size
         if size > MAX_STRUCTURE_PART_BYTES:
             raise PackageError("READ-005", reason=f"delen {name} är {size // 1_048_576} MiB, gränsen "
@@ -709,7 +731,41 @@ _TABLE = frozenset([M + "table", M + "tableColumn"])
 
 
 def _map(path: str, data: bytes, zf: zipfile.ZipFile, names: set[str], cache: dict[str, bytes]) -> Package:
-    parts = _Parts(data, zf, names, cache)
+    # The unit workbooks of one template share their structure parts byte for byte: what
+    # they map to is kept by the member names and the bytes of the parts decompressed so far
+    # but the sheets themselves, when those hold every part the mapping read.
+    structure = [(n, b) for n, b in cache.items() if not n.startswith("xl/worksheets/") or n.endswith(".rels")]
+    key = (frozenset(names), tuple(structure))
+    mapped = _STRUCTURES.get(key)
+    if mapped is None:
+        parts = _Parts(data, zf, names, cache)
+        mapped = _structure(parts, names)
+        if parts.read <= {n for n, _ in structure} and sum(len(b) for _, b in structure) <= _STRUCTURE_KEY_BYTES:
+            _remember(_STRUCTURES, key, mapped)
+    sheets, defined, tables, read_rows, has_vba, external_links, connections = mapped
+    return Package(
+        path=path,
+        data=data,
+        zip=zf,
+        sheets=list(sheets),  # copies: a Package's lists are its own
+        defined_names=dict(defined),
+        tables=list(tables),
+        read_rows=dict(read_rows),
+        has_vba=has_vba,
+        external_links=external_links,
+        connections=connections,
+        sha256=hashlib.sha256(data).hexdigest(),
+        _cache=cache,
+    )
+
+
+_STRUCTURES: dict[tuple, tuple] = {}
+_STRUCTURE_KEY_BYTES = 256 * 1024  # a template's structure parts are some 15 KiB
+
+
+def _structure(parts: _Parts, names: set[str]) -> tuple:
+    """(sheets, defined names, tables, last read row per sheet, VBA, external links,
+    connections) of the package; read-only once made (_map copies what a Package holds)."""
     root_rels = _rels(parts, "")
     wb_part = next((t for typ, t in root_rels.values() if typ == "officeDocument"), "xl/workbook.xml")
     for prefix, what in _OTHER_OFFICE.items():
@@ -761,20 +817,10 @@ def _map(path: str, data: bytes, zf: zipfile.ZipFile, names: set[str], cache: di
             ))
     for t in tables:
         read_rows[t.sheet] = max(read_rows.get(t.sheet, 0), parse_range(t.ref)[2])
-    return Package(
-        path=path,
-        data=data,
-        zip=zf,
-        sheets=sheets,
-        defined_names=defined,
-        tables=tables,
-        read_rows=read_rows,
-        has_vba=any(n.lower().endswith("vbaproject.bin") for n in names),
-        external_links=sum(1 for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml")),
-        connections="xl/connections.xml" in names,
-        sha256=hashlib.sha256(data).hexdigest(),
-        _cache=cache,
-    )
+    return (sheets, defined, tables, read_rows,
+            any(n.lower().endswith("vbaproject.bin") for n in names),
+            sum(1 for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml")),
+            "xl/connections.xml" in names)
 
 
 _ROW_OF = re.compile(r"^[A-Z]+(\d+)$")
