@@ -709,3 +709,18 @@ def test_spårbarhet_continues_on_new_sheets_past_excels_last_row(office, monkey
     assert all(p[0] == all_rows[0] and 1 < len(p) <= 41 for p in parts)
     assert [r for p in parts for r in p[1:]] == all_rows[1:]
     assert len({t.displayName for n in names for t in wb[n].tables.values()}) == len(names)
+
+
+def test_a_sheet_with_more_rows_than_excel_holds_is_a_clear_error_and_nothing_is_replaced(office, monkeypatch,
+                                                                                           capsys):
+    """More rows than a sheet holds (here made small) cannot be written: a message in
+    Swedish and exit status 1, not a traceback, and the previous output stays."""
+    from budgetbook.excel import xlsx_out
+
+    tmp, inbox = office
+    full_inbox(inbox)
+    (tmp / "namnd.xlsx").write_bytes(b"den tidigare versionen")
+    monkeypatch.setattr(xlsx_out, "EXCEL_ROWS", 20)
+    rc, out = consolidate(tmp, inbox)
+    assert rc == 1 and out.read_bytes() == b"den tidigare versionen"
+    assert "fler rader än ett Excelblad rymmer" in " ".join(capsys.readouterr().err.split())

@@ -109,7 +109,7 @@ def test_a_write_failing_midway_leaves_the_previous_file_and_no_temporary(office
             if n:
                 raise OSError(28, "No space left on device")
             yield part
-    monkeypatch.setattr(xlsx_out, "_rows_xml", lambda *args: failing(*args, chunk=10))
+    monkeypatch.setattr(xlsx_out, "_rows_xml", lambda *args, **kw: failing(*args, **dict(kw, chunk=10)))
     with pytest.raises(OSError):
         _write(tmp, inbox, out)
     assert out.read_bytes() == b"den tidigare versionen"
@@ -297,3 +297,41 @@ def _rounded(rows: list[list]) -> list[list]:
 def _at(rows: list[list], r: int, c: int):
     """A cell of calamine's rows ('' past their end: LibreOffice leaves trailing blanks out)."""
     return rows[r - 1][c - 1] if r <= len(rows) and c <= len(rows[r - 1]) else ""
+
+
+# --- review: the draft is what the file holds ---------------------------------------------
+
+def test_a_value_with_seventeen_digits_reads_back_as_the_draft(office):
+    """XlsxWriter (and the splice, as it) writes a number with 16 significant digits: a sum
+    such as 14 302 058 + 0,167127721 (+ 2) = 14 302 060,167127721 reads back from the file
+    as 14 302 060,16712772. The draft must read what the file holds, not the exact sum."""
+    from .test_consolidate import months
+
+    tmp, inbox = office
+    full_inbox(inbox)
+    for kod, jan in (("1002", Decimal("14302058")), ("1001", Decimal("0.167127721"))):
+        write_unit(inbox / f"{kod}.xlsx", kod, statistik=[dict(nyckeltal="Antal placerade barn", ar=2022,
+                                                              summerbar="Ja", **dict(months(2), jan=jan))])
+    out = tmp / "namnd.xlsx"
+    _, nb, findings = _write(tmp, inbox, out)
+    written = read_workbook(out, file_label=out.name)
+    [jan] = [r.cells["jan"].value for r in written.sections["statistik"].rows if r.label == "Antal placerade barn"]
+    assert jan == Decimal("14302060.16712772")
+    assert _cells(written) == _cells(nb.draft)
+
+
+def test_a_text_longer_than_a_cell_holds_reads_back_as_the_draft(office):
+    """A cell holds 32 767 characters and XlsxWriter cuts a longer text there: a unit's
+    kommentar of that length with the unit's name before it is cut in the nämnd file, and
+    the draft (whose findings the file gets) must say what the file holds."""
+    tmp, inbox = office
+    full_inbox(inbox)
+    long = ("Lång analys. " * 2600)[:32767]
+    write_unit(inbox / "1002.xlsx", "1002", kommentarer=[dict(verksamhet=VUX, kommentar=long)])
+    out = tmp / "namnd.xlsx"
+    _, nb, findings = _write(tmp, inbox, out)
+    written = read_workbook(out, file_label=out.name)
+    texts = [r.cells["kommentar"].value for r in written.sections["kommentarer"].rows
+             if str(r.cells["kommentar"].value).startswith("Vuxenenheten: Lång")]
+    assert [len(t) for t in texts] == [32767]
+    assert _cells(written) == _cells(nb.draft)

@@ -268,3 +268,80 @@ def test_one_wrong_count_one_finding_at_the_table_cell(tmp_path, value, off):
 def test_stems_make_inflections_one_word():
     assert stem("barnen") == stem("barn") and stem("placerade") == stem("placerad") != stem("placeringar")
     assert stem("hushållen") == stem("hushåll") and stem("aktualiseringarna") == stem("aktualiseringar")
+
+
+# --- review: odd text ---------------------------------------------------------------------
+
+def test_a_month_or_unit_matched_only_by_unicode_case_rules_does_not_crash(tmp_path):
+    """The patterns ignore case the Unicode way: 'ſ' (long s) matches 's' and 'İ' matches
+    'i', so "auguſti" is a month and "tuſen kronor" a unit to the regex, but not to a
+    lookup by .lower(): a KeyError stopped the whole validation."""
+    from budgetbook.rules.text import read_amounts
+
+    [f] = count_findings(tmp_path, "Antalet placerade barn i auguſti var 47.")  # casefolded: augusti
+    assert (f.related, f.actual) == (("Statistik!J5",), 47)
+    assert count_findings(tmp_path, "Antalet placerade barn i aprİl var 47.", name="b.xlsx") == []
+    assert [a.value for a in read_amounts("Resultatet är 45 tuſen kronor bättre.")] == [45]
+    assert read_amounts("Resultatet är 45 MİLJONER bättre.") == []
+
+
+KUNDER = [dict(nyckeltal="Antal kunder", ar=2022, summerbar="Ja", **series(*[213] * 8))]
+
+
+@pytest.mark.parametrize("sentence", [
+    # T2 2022, about bostad med särskild service: a part of the kunder (the 213 of the row).
+    "Av dessa bor 42 kunder utanför Nacka kommuns gränser, det innebär att 80 procent av kunderna har sitt "
+    "boende i kommunen.",
+    "42 kunder bor utanför kommunen.",
+    "Bland dessa har 42 kunder fått ett nytt beslut.",
+])
+def test_a_part_of_the_rows_count_in_real_prose_is_not_read(tmp_path, sentence):
+    assert count_findings(tmp_path, sentence, statistik=KUNDER) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    # An approximation, a forecast, a change without "med", a threshold, the highest value.
+    "Antalet placerade barn ligger på ett 40-tal.",
+    "Antalet placerade barn väntas bli 50.",
+    "Antalet placerade barn har ökat 12 st.",
+    "Antalet placerade barn ökade 4 barn under augusti.",
+    "Antalet placerade barn har 2 gånger överstigit 50.",
+    "Antalet placerade barn har som mest varit 50.",
+    "Som flest var 50 barn placerade.",
+    "Antalet placerade barn toppade på 50.",
+    # A mean per week or day is not the monthly mean.
+    "I snitt har 12 barn per vecka varit placerade.",
+    "I genomsnitt placeras 2 barn per dag.",
+    # A part of the row: a qualifier, a relative clause, new ones.
+    "Antalet placerade barn exkl. ensamkommande är 40.",
+    "Antalet placerade barn inkl. ensamkommande är 50.",
+    "Antalet placerade barn förutom ensamkommande är 40.",
+    "Antalet placerade barn som är ensamkommande är 5.",
+    "Antalet placerade barn som är flickor är 20.",
+    "Antalet nya placerade barn är 3.",
+    # Another time than the report month.
+    "Antalet placerade barn ökade till 47 under sommaren.",
+    "Antalet placerade barn var 47 under våren.",
+    "Antalet placerade barn var 47 i början av året.",
+    "Antalet placerade barn var 47 vid årsskiftet.",
+    "Antalet placerade barn var 47 vid förra uppföljningen.",
+    "Antalet placerade barn var 47 månaden innan.",
+    "Antalet placerade barn låg på 47 under första kvartalet.",
+    "Antalet placerade barn brukar vara 47.",
+    "Antalet placerade barn har tidigare varit 47.",
+])
+def test_more_numbers_that_are_not_the_periods_count(tmp_path, sentence):
+    assert count_findings(tmp_path, sentence) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "Just nu är 47 barn placerade.",
+    "Antalet placerade barn har ökat till 47, högre än tidigare.",
+    "Antalet placerade barn som i augusti var 47 har ökat.",
+    "Antalet placerade barn har ökat med 2 till 47.",
+    "Antalet placerade barn var på 47 i augusti.",
+    "42 kunder har fått bostad med särskild service.",
+])
+def test_still_read_beside_those_words(tmp_path, sentence):
+    [f] = count_findings(tmp_path, sentence, statistik=STATISTIK + KUNDER)
+    assert f.actual in (47, 42)

@@ -10,6 +10,7 @@ import zipfile
 from decimal import Decimal
 
 import openpyxl
+import pytest
 import python_calamine
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -157,3 +158,68 @@ def test_a_formula_xlsxwriter_rewrites_sends_the_styled_rows_through_it():
     rows = [(Decimal(1), C("=SUM(A2)", Decimal(1)), "a"), (Decimal(2), C("=XLOOKUP(1,A2:A3,A2:A3)", Decimal(1)), "b")]
     assert _styled_book(rows, True) == _styled_book(rows, False)
     assert b"_xlfn.XLOOKUP" in zipfile.ZipFile(io.BytesIO(_styled_book(rows, True))).read("xl/worksheets/sheet1.xml")
+
+
+# --- review: numbers beyond a double, rows beyond Excel's last row ------------------------
+
+def test_a_number_beyond_a_double_is_never_spliced_as_inf():
+    """Decimal("1E+400") is finite as a Decimal but inf as a double: spliced it was
+    <v>INF</v>, a file openpyxl and Excel reject, and 10**400 as a formula's value raised
+    OverflowError instead of leaving the rows to XlsxWriter. Such values are not spliced:
+    XlsxWriter refuses the constant (as it refuses inf), and writes the formula as it does."""
+    C = xlsx_out.Computed
+    for value in (Decimal("1E+400"), Decimal("-1E+400"), 10 ** 400):
+        assert not xlsx_out._spliceable([("a", value)])
+        for splice in (True, False):
+            with pytest.raises((TypeError, OverflowError)):
+                _styled_book([(value, None, "x")], splice)
+        formula = [(Decimal(1), C("=SUM(A2)", value), "x")]
+        assert _styled_book(formula, True) == _styled_book(formula, False)
+    # an int a double holds is spliced, as XlsxWriter writes it
+    big = [(10 ** 20, None, "x")]
+    assert _styled_book(big, True) != _styled_book(big, False)
+    assert _formulas(_styled_book(big, True)) == _formulas(_styled_book(big, False))
+
+
+class _Many:
+    """Rows that say there are more than a sheet holds (never iterated that far)."""
+
+    def __init__(self, n: int, row):
+        self.n, self.row = n, row
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __iter__(self):
+        return iter([self.row] * min(self.n, 3))
+
+
+def test_rows_past_excels_last_row_are_refused_not_written():
+    """Spliced, row 1 048 577 would make a file Excel cannot open; through XlsxWriter the
+    rows past it would be dropped without a word. Either way: a clear error instead."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Tabell"
+    ws.cell(1, 1, "Rubrik")
+    for splice in (True, False):
+        with pytest.raises(xlsx_out.TooManyRows, match="1 048 576"):
+            xlsx_out.transcribe(wb, {}, {"Tabell": (2, _Many(1_048_576, ("a",)))}, splice=splice)
+        with pytest.raises(xlsx_out.TooManyRows, match="1 048 576"):
+            xlsx_out.transcribe(wb, {}, {"Tabell": xlsx_out.Styled(2, _Many(1_048_576, (1, ("a",))))},
+                                splice=splice)
+    # the last row itself is fine
+    assert xlsx_out._rows_fit(2, 1_048_575)
+
+
+def test_plain_rows_give_text_a_spreadsheet_takes_for_a_formula_the_quote_prefix():
+    """Spårbarhet carries the units' own texts ("=HYPERLINK(…)" in a kommentar): stored as
+    text, and with Excel's quote prefix as every other unit text budgetbook writes
+    (cells.put), so editing the cell or exporting the sheet does not make it a formula."""
+    rows = [('=HYPERLINK("http://evil.example","x")', "+46 70", "-5 kr", "@SUM(A1)", "\tflik", "vanlig", "a=b",
+             None, "", Decimal(3), "=", "slut")] * 3
+    for splice in (True, False):
+        ws = openpyxl.load_workbook(io.BytesIO(_book(rows, splice)))["Spårbarhet"]
+        for r in (2, 4):
+            assert [(c.data_type, c.quotePrefix) for c in ws[r]] == \
+                [("s", True)] * 5 + [("s", False)] * 2 + [("n", False)] * 3 + [("s", True), ("s", False)]
+    assert _values(_book(rows)) == _values(_book(rows, splice=False))

@@ -117,6 +117,7 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
     from ..consolidate import Unplaced, consolidate, namnd_context
     from ..engine import validate
     from ..excel import namnd_writer as writer
+    from ..excel.xlsx_out import TooManyRows
     from ..lock import lock_path
 
     started = dt.datetime.now().replace(microsecond=0)
@@ -163,6 +164,10 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
             writer.write(nb, output)
         except OSError as exc:
             err.print(f"[red]{e(str(output))} kunde inte skrivas ({e(str(exc))}); en tidigare version är orörd.[/red]")
+            return 1
+        except TooManyRows as exc:
+            err.print(f"[red]{e(str(output))} kunde inte skrivas: bladet {e(exc.sheet)} skulle få fler rader än ett "
+                      f"Excelblad rymmer; en tidigare version är orörd.[/red]")
             return 1
         del nb
         progress.advance(step)

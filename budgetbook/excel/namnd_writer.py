@@ -531,7 +531,7 @@ class _DraftGrid(SheetGrid):
                 for c in cols:
                     v = items[c - 1] if c <= len(items) else None
                     if v.__class__ is str:  # most cells: as they are
-                        row.append(v or None)
+                        row.append((v if len(v) <= CELL_TEXT_LIMIT else v[:CELL_TEXT_LIMIT]) or None)
                     elif v.__class__ is Formula:
                         row.append(None)
                         special.setdefault(r, {})[c] = (True, None)
@@ -561,12 +561,20 @@ class _DraftGrid(SheetGrid):
         return {pos: c for pos, c in out.items() if c is not EMPTY}
 
 
+# A cell holds this many characters; XlsxWriter cuts a longer text there.
+CELL_TEXT_LIMIT = 32767
+
+
 def as_written(v: Any) -> Any:
-    """A constant as a file reader gets it back: every number a double, a midnight a date."""
+    """A constant as a file reader gets it back: every number the double XlsxWriter writes
+    (16 significant digits: 14302060.167127721 reads back as 14302060.16712772), a midnight
+    a date, a text cut at what a cell holds."""
     if isinstance(v, bool):
         return v
-    if isinstance(v, (int, Decimal)):
-        return float(v)
+    if isinstance(v, (int, float, Decimal)):
+        return float(f"{float(v):.16G}")
+    if isinstance(v, str):
+        return v[:CELL_TEXT_LIMIT]
     if isinstance(v, dt.datetime) and v.time() == dt.time(0):
         return v.date()
     return v

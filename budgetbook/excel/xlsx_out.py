@@ -34,6 +34,14 @@ class Unsupported(ValueError):
     """The workbook uses a feature this transcriber does not carry over."""
 
 
+class TooManyRows(Unsupported):
+    """A sheet's rows pass Excel's last row (``sheet``: its name)."""
+
+    def __init__(self, sheet: str, message: str):
+        super().__init__(message)
+        self.sheet = sheet
+
+
 class Computed(NamedTuple):
     """A formula cell of a bulk row: the formula (with "=") and the value budgetbook computed."""
 
@@ -84,10 +92,15 @@ def _transcribe(wb, cached, bulk, splice: bool, target: BinaryIO) -> None:
                                     "strings_to_numbers": False, "strings_to_urls": False})
     out.set_properties({"author": "budgetbook", "created": FIXED_TIME})
     formats = _Formats(out)
-    spliced: dict[str, tuple[int, int, Sized, dict | None]] = {}
+    spliced: dict[str, tuple[int, int, Sized, dict | None, str]] = {}
     widened: dict[str, dict[bytes, bytes]] = {}  # a spliced sheet's table refs as written → real refs
     for i, ws in enumerate(wb.worksheets):
         rows = (bulk or {}).get(ws.title)
+        if rows is not None and not _rows_fit(rows[0], len(rows[1])):
+            # Spliced, the file would not open; XlsxWriter would drop the rows past it unsaid.
+            last = f"{EXCEL_ROWS:,}".replace(",", " ")
+            raise TooManyRows(ws.title, f"{ws.title}: {len(rows[1])} rows from row {rows[0]} pass Excel's last "
+                                        f"row ({last})")
         styles = _template_styles(ws, rows.first, formats) if isinstance(rows, Styled) else None
         if rows is not None and splice:
             # XlsxWriter's own sheet XML (sheet1.xml, … in order) gets these rows afterwards,
@@ -95,7 +108,9 @@ def _transcribe(wb, cached, bulk, splice: bool, target: BinaryIO) -> None:
             ids = None if styles is None else {
                 r: [tuple(_style_attr(f) for f in pair) for pair in pairs] for r, pairs in styles.items()}
             part = f"xl/worksheets/sheet{i + 1}.xml"
-            spliced[part] = (rows[0], max(ws.max_column, 1), rows[1], ids)
+            # plain rows: text a spreadsheet would take for a formula gets the quote prefix
+            quote = _style_attr(formats.of(None, quote=True)) if styles is None else ""
+            spliced[part] = (rows[0], max(ws.max_column, 1), rows[1], ids, quote)
             for table in ws.tables.values():
                 r1, c1, r2, c2 = parse_range(table.ref)
                 widened.setdefault(part, {})[f'ref="{range_ref(r1, c1, min(r2, r1 + 1), c2)}"'.encode()] = \
@@ -113,6 +128,13 @@ def _transcribe(wb, cached, bulk, splice: bool, target: BinaryIO) -> None:
         _splice(buf, spliced, widened, target)
     else:
         target.write(buf.getbuffer())
+
+
+EXCEL_ROWS = 1_048_576
+
+
+def _rows_fit(first: int, n: int) -> bool:
+    return first + n - 1 <= EXCEL_ROWS
 
 
 def _template_styles(ws, first: int, formats: "_Formats") -> dict[int, list[tuple[Any, Any]]]:
@@ -177,7 +199,7 @@ def _sheet(out, ws, formats: "_Formats", cached, bulk, short_tables: bool = Fals
                        formats.of(top))
     if bulk is not None:
         if styles is None:
-            _bulk(xs, *bulk)
+            _bulk(xs, *bulk, quoted=formats.of(None, quote=True))
         else:
             _bulk_styled(xs, bulk.first, bulk.rows, styles)
     if ws.freeze_panes:
@@ -217,15 +239,16 @@ def _bulk_styled(xs, first: int, rows: Iterable[tuple[int, Sequence[Any]]], styl
                 _constant(xs, r, j, v, quoted if v.__class__ is str and is_formula_like(v) else plain)
 
 
-def _bulk(xs, first: int, rows: Iterable[Sequence[Any]]) -> None:
-    """Rows of constants, unstyled. Hundreds of thousands of cells, nearly all text: plain
-    str goes straight to write_string (no type chain), anything else as ``_constant``."""
+def _bulk(xs, first: int, rows: Iterable[Sequence[Any]], quoted=None) -> None:
+    """Rows of constants, unstyled but for ``quoted`` (the quote prefix) on text a spreadsheet
+    would take for a formula. Hundreds of thousands of cells, nearly all text: plain str goes
+    straight to write_string (no type chain), anything else as ``_constant``."""
     write_string = xs.write_string
     for r, row in enumerate(rows, start=first - 1):
         for j, v in enumerate(row):
             if type(v) is str:
                 if v:
-                    write_string(r, j, v)
+                    write_string(r, j, v, quoted if is_formula_like(v) else None)
             elif v is not None:
                 _constant(xs, r, j, v, None)
 
@@ -262,8 +285,17 @@ def _splice_ok(v: Any) -> bool:
     if t is dt.date:
         return v.year >= 1901
     if t in (int, float, Decimal):
-        return math.isfinite(v)
+        return _finite(v)
     return v is None
+
+
+def _finite(v: Any) -> bool:
+    """Does the number have a finite double (what the file holds)? Decimal("1E+400") is a
+    finite Decimal and an infinite double; 10**400 has none."""
+    try:
+        return math.isfinite(float(v))
+    except OverflowError:
+        return False
 
 
 _PLAIN_TEXT = re.compile(r"[^\s&<>_\x00-\x1f\ufffe\uffff](?:[^&<>_\x00-\x08\x0b-\x1f\ufffe\uffff]*"
@@ -285,15 +317,20 @@ def _text_xml(text: str) -> str:
 class _Texts:
     """The XML that ends a text cell (after its r and s attributes), made once per distinct text:
     a reference to a shared string appended after the workbook's ``base`` ones, or (base
-    None) an inline string."""
+    None) an inline string. A text a spreadsheet would take for a formula is kept ``apart``:
+    never found in ``tails``, it always comes to _CellXml.text, which adds the quote prefix."""
 
     def __init__(self, base: int | None):
         self.base = base
         self.tails: dict[str, str] = {}
+        self.apart: dict[str, str] = {}
         self.shared: list[str] = []  # the appended <si> contents, in index order
         self.refs = 0  # cells referring to a shared string
 
     def tail(self, text: str) -> str:
+        known = self.apart.get(text)
+        if known is not None:
+            return known
         if not _splice_ok(text):
             raise _NotSpliceable(text)
         if self.base is None:
@@ -301,22 +338,24 @@ class _Texts:
         else:
             tail = f' t="s"><v>{self.base + len(self.shared)}</v></c>'
             self.shared.append(_text_xml(text))
-        self.tails[text] = tail
+        (self.apart if is_formula_like(text) else self.tails)[text] = tail
         return tail
 
 
 def _rows_xml(first: int, rows: Iterable[Any], width: int, texts: _Texts | None = None,
-              styles: Mapping[int, Sequence[tuple[str, str]]] | None = None, chunk: int = 2000) -> Iterable[bytes]:
+              styles: Mapping[int, Sequence[tuple[str, str]]] | None = None, chunk: int = 2000,
+              quote: str = "") -> Iterable[bytes]:
     """The rows' XML in chunks; raises _NotSpliceable at the first value it must not write
     (or at a row wider than ``width``, which the dimension written before them covers).
     ``styles``: the rows are Styled rows, and this gives each template row's s attributes
-    per column (plain, with the quote prefix).
+    per column (plain, with the quote prefix); ``quote``: the s attribute of plain rows' text
+    a spreadsheet would take for a formula.
 
     Hundreds of thousands of rows: the XML after a cell's row number is made once per
     distinct text and column style (``_CellXml``), so a cell costs one lookup and one join."""
     texts = texts if texts is not None else _Texts(None)
     starts = [f'<c r="{col_letter(j + 1)}' for j in range(width)]
-    unstyled = [_CellXml(texts, "", "")] * width
+    unstyled = [_CellXml(texts, "", quote)] * width
     by_template = {t: [_CellXml(texts, *pair) for pair in pairs] for t, pairs in (styles or {}).items()}
     part: list[str] = []
     add = part.append
@@ -354,8 +393,9 @@ class _CellXml:
 
     def __init__(self, shared: _Texts, plain: str, quoted: str):
         self.shared, self.plain, self.quoted = shared, plain, quoted
-        # Unstyled cells end as the text's own tail: the shared strings' dict serves.
-        self.texts: dict[str, str] = shared.tails if not plain and not quoted else {}
+        # Cells without a style end as the text's own tail: the shared strings' dict serves
+        # (a text that needs the quote prefix is never found there: text() adds it).
+        self.texts: dict[str, str] = shared.tails if not plain else {}
         self.blank = f"{plain}/>" if plain else ""  # a styled blank is written, an unstyled one is not
         # Amounts recur (a unit's value, its converted value). Never 0 or 1: False and True
         # equal them, and must not be found here.
@@ -363,9 +403,10 @@ class _CellXml:
 
     def text(self, v: str) -> str:
         tail = self.shared.tails.get(v) or self.shared.tail(v)
+        quote = is_formula_like(v)
         if self.texts is self.shared.tails:
-            return tail
-        out = self.texts[v] = f"{self.quoted if is_formula_like(v) else self.plain}{tail}"
+            return f"{self.quoted}{tail}" if quote else tail
+        out = self.texts[v] = f"{self.quoted if quote else self.plain}{tail}"
         return out
 
     def other(self, v: Any) -> str:
@@ -381,12 +422,9 @@ class _CellXml:
 def _number_xml(v: Any) -> str:
     """A number or a date as XlsxWriter writes it (write_number, write_datetime)."""
     t = v.__class__
-    if t is Decimal:
-        if v.is_finite():
-            return f"{float(v):.16G}"
-    elif t is int or t is float:
-        if math.isfinite(v):
-            return f"{v:.16G}"
+    if t is Decimal or t is int or t is float:
+        if _finite(v):
+            return f"{float(v) if t is Decimal else v:.16G}"
     elif t is dt.date and v.year >= 1901:
         return f"{(v - _EPOCH).days:.16G}"
     raise _NotSpliceable(repr(v))
@@ -414,7 +452,7 @@ def _formula_xml(cell: Computed) -> str:
             raise _NotSpliceable(value)
         kind = "" if value == "" else ' t="e"' if value in _ERROR_RESULTS else ' t="str"'
         value = _escape(value)
-    elif type(value) not in (int, float) or not math.isfinite(value):
+    elif type(value) not in (int, float) or not _finite(value):
         raise _NotSpliceable(repr(value))
     return f"{kind}><f>{_escape(formula[1:])}</f><v>{value}</v></c>"
 
@@ -427,10 +465,10 @@ _SST = "xl/sharedStrings.xml"
 _SST_COUNTS = re.compile(rb'(<sst [^>]*?)count="(\d+)" uniqueCount="(\d+)"')
 
 
-def _splice(source: BinaryIO, spliced: Mapping[str, tuple[int, int, Sized, Mapping | None]],
+def _splice(source: BinaryIO, spliced: Mapping[str, tuple[int, int, Sized, Mapping | None, str]],
             widened: Mapping[str, Mapping[bytes, bytes]], target: BinaryIO) -> None:
     """``spliced``: sheet part → (first row, width, rows, s attributes of Styled rows' template
-    rows, or None for plain rows). The spliced parts are deflated at
+    rows, or None for plain rows, the quote prefix's s attribute for plain rows). The spliced parts are deflated at
     level 3: they are most of the file and of the time; level 6 would take 2.5 times as long
     for a file 10 % smaller."""
     import zipfile
@@ -460,7 +498,7 @@ def _splice(source: BinaryIO, spliced: Mapping[str, tuple[int, int, Sized, Mappi
             if info.filename not in spliced:
                 dst.writestr(info, body)
                 continue
-            first, width, rows, styles = spliced[info.filename]
+            first, width, rows, styles, quote = spliced[info.filename]
             body = body.replace(b"<sheetData/>", b"<sheetData></sheetData>")
             head, tail = body.split(b"</sheetData>", 1)
             if len(rows):
@@ -469,7 +507,7 @@ def _splice(source: BinaryIO, spliced: Mapping[str, tuple[int, int, Sized, Mappi
             info._compresslevel = 3  # type: ignore[attr-defined]  # zipfile's own per-entry level
             with dst.open(info, "w") as fh:
                 fh.write(head)
-                for part in _rows_xml(first, rows, width, texts, styles):  # type: ignore[arg-type]
+                for part in _rows_xml(first, rows, width, texts, styles, quote=quote):  # type: ignore[arg-type]
                     fh.write(part)
                 fh.write(b"</sheetData>" + tail)
 

@@ -90,7 +90,10 @@ def read_amounts(sentence: str) -> list[ProseAmount]:
     for m in _AMOUNT.finditer(sentence):
         digits = re.sub(r"[ \u00a0\u202f]", "", m.group("num"))
         number = Decimal(digits.replace(",", "."))
-        factor = Decimal(_UNITS[m.group("unit").lower()])
+        unit = _UNITS.get(m.group("unit").casefold())
+        if unit is None:  # matched only by Unicode case rules ("MİLJONER"): no unit word
+            continue
+        factor = Decimal(unit)
         if "," in digits:
             step = Decimal(1).scaleb(-len(digits.split(",")[1]))
         else:  # "450 tkr" is rounded to tens, "610 miljoner" to tens of miljoner
@@ -461,13 +464,14 @@ def _nearest(amount: ProseAmount, sentence: str, figures: list[Figure], to_tkr: 
 _MONTHS_RE = "|".join((*MONTH_NAMES, *MANADER))
 _COUNT = re.compile(
     r"(?<![\w,.\-−–+/§])(?P<num>\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:,\d+)?)"
-    r"(?![\w§]|[.,/]\d|:[ae]\b|\s?[\-−–]\s?\d)")
+    r"(?![\w§]|[.,/]\d|:[ae]\b|\s?[\-−–]\s?\d|[\-–]tal)")  # "ett 40-tal": an approximation
 _NOT_COUNT_AFTER = re.compile(
     rf"\s*(?:%|procent\w*|{_UNIT_RE}\b|kr\b|kronor\b|år\b|års\w*|åring\w*|gång\w*|fler\b|färre\b|mer\b|"
     rf"mindre\b|månader\b|veckor\b|minuter\b|§|(?:{_MONTHS_RE})\b)", re.IGNORECASE)
 _NOT_COUNT_BEFORE = re.compile(
     rf"(?:\b(?:{_APPROX[3:-1]}|mer än|fler än|färre än|mindre än|minst|högst|maximalt|med|från|mot|än|"
-    r"respektive|varav|kap|nr|nummer|vecka|v|kl|tertial|sida|lss|sol)\.?|§)\s*$", re.IGNORECASE)
+    r"respektive|varav|kap|nr|nummer|vecka|v|kl|tertial|sida|lss|sol|"
+    r"ökat|ökade|ökar|minskat|minskade|minskar|stigit|steg|sjunkit|sjönk)\.?|§)\s*$", re.IGNORECASE)
 # The other side of a comparison, up to the end of its clause (or "till" after "från").
 _COMPARISON = re.compile(
     r"\b(?:jämfört med|jämförelse med|jämföras med|i förhållande till|respektive|än|"
@@ -475,7 +479,7 @@ _COMPARISON = re.compile(
 _COMPARISON_END = re.compile(r"[,;:)]|\s(?:och|men|medan|vilket|samt|till)\s")
 # A figure that is planned, expected, targeted or budgeted, not the period's outcome.
 _NOT_OUTCOME = re.compile(r"\b(?:mål\w*|budget\w*|prognos\w*|plan\w*|förvänt\w*|beräkna\w*|bedöm\w*|behöv\w*|"
-                          r"ska|kommer att|skulle|kan komma)\b", re.IGNORECASE)
+                          r"ska|kommer att|skulle|kan komma|väntas|tros|antas)\b", re.IGNORECASE)
 _AVERAGE = re.compile(r"\b(?:i snitt|snitt\w*|genomsnitt\w*|medeltal\w*|i medel|per månad|varje månad)\b",
                       re.IGNORECASE)
 # A total over several months (unique persons, the period's sum): not one month's value.
@@ -486,7 +490,16 @@ _PERIOD_TOTAL = re.compile(r"\b(?:hittills|perioden\w*|periodens|totalt|sammanla
 # unless the label has it.
 _RANGE = re.compile(r"\d+\s?[-–]\s?\d+(?:\s*år)?|\d+\s*år(?:ing\w*|\s+och\s+(?:äldre|yngre))|"
                     r"\b(?:under|över|upp till|från)\s+\d+\s*år\b", re.IGNORECASE)
-_RATE = re.compile(r"\bper\s+\d")  # "4,5 per 1 000 invånare": a rate, not the count
+# "4,5 per 1 000 invånare", "12 per vecka": a rate, not the count (nor its monthly mean)
+_RATE = re.compile(r"\bper\s+(?:\d|vecka|veckan|dag|dagen|dygn|dygnet|år|året|invånare|anställd\w*)\b|"
+                   r"\bvarje\s+(?:vecka|dag|dygn)\b|\bi veckan\b|\bom dagen\b", re.IGNORECASE)
+# Another time than the report month, or the extreme of several months.
+_OTHER_TIME = re.compile(r"\b(?:som (?:mest|flest|högst|lägst|minst|färst)|topp\w*|rekord\w*|överst[ie]g\w*|"
+                         r"underst[ie]g\w*|passera\w*|tidigare|brukar|normal\w*|vanligtvis|innan|årsskifte\w*|"
+                         r"början av året|förra \w+|våren|vårens|vårterminen|sommar\w*|hösten|höstens|"
+                         r"höstterminen|vintern|vinterns|kvartal\w*)\b", re.IGNORECASE)
+# A part of the row's count: "av dessa", "bland dem".
+_PART = re.compile(r"\b(?:av|bland)\s+(?:dessa|dem|de)\b", re.IGNORECASE)
 _PART_OF_YEAR = re.compile(r"\b(?:halvår\w*|tertial\w*|kvartal\w*|sedan)\b", re.IGNORECASE)
 _MONTH_WORD = re.compile(rf"\b(?:{_MONTHS_RE})\b", re.IGNORECASE)
 _MONTH_NO = {name: i + 1 for names in (MONTH_NAMES, MANADER) for i, name in enumerate(names)}
@@ -497,7 +510,12 @@ _NOT_COUNT_LABEL = re.compile(r"\bandel|procent|%|kvot|omsättning", re.IGNORECA
 _KEY_STOP = frozenset("""antal antalet andel andelen och som med för av per under inom enligt enl inkl exkl
 varav den det dem har är till från samt eller vid efter minst mer än totalt dvs pga mfl ca varje månad
 månaden året""".split())
-_QUALIFIER = frozenset("i på inom med utan enligt från hos för över under".split())
+_QUALIFIER = frozenset("""i på inom med utan enligt från hos för över under utanför bland inkl inklusive exkl
+exklusive förutom utöver""".split())
+# A word before the row's name that makes it a part: "nya placerade barn".
+_NARROWING = frozenset("nya ytterligare tillkommande övriga andra".split())
+# "placerade barn som är flickor": a relative clause that narrows the row.
+_RELATIVE_VERBS = frozenset("är var har hade bor blev blir fått".split())
 _PERIOD_TERMS = frozenset((*MONTH_NAMES, *MANADER, *"""år året perioden månaden nuläget dag dagsläget närvarande
 slutet början mitten genomsnitt snitt medeltal""".split()))
 # Words that may follow the row's own count: being, time and comparison words, and nouns
@@ -652,11 +670,33 @@ def _named_where(stat: Statistic, tokens: list[tuple[str, str, int]], main: str)
             lo += 1
         if len(have) == need and hi - lo < width:
             before = [t for t in tokens[:lo] if main[t[2]] != " "]  # outside comparisons
-            if _qualifies(stat, tokens[hi + 1:hi + 3]) or \
+            if _qualifies(stat, tokens[hi + 1:hi + 3]) or _narrowed(stat, tokens, lo, hi, main) or \
                     any(_qualifies(stat, before[i:i + 2]) for i in range(len(before) - 1)):
                 return None
             return tokens[lo][2], tokens[hi][2] + len(tokens[hi][0])
     return None
+
+
+def _beside_label(pattern: re.Pattern, main: str, stat: Statistic) -> bool:
+    """Does the sentence say something that is not in the row's own label?"""
+    return any(norm_name(m.group(0)) not in norm_name(stat.label) for m in pattern.finditer(main))
+
+
+def _narrowed(stat: Statistic, tokens: list[tuple[str, str, int]], lo: int, hi: int, main: str) -> bool:
+    """"nya placerade barn", "kunder bor utanför kommunen", "placerade barn som är flickor":
+    a part of the row. Words after the name narrow it only before any number ("… var på 47
+    i augusti", "… som var 45 i juli" do not)."""
+    if lo > 0 and tokens[lo - 1][0] in _NARROWING and tokens[lo - 1][0] not in stat.words:
+        return True
+    rel = tokens[hi + 1:hi + 4]
+    if len(rel) < 3 or re.search(r"\d", main[rel[0][2]:rel[2][2]]):
+        return False
+    if rel[0][0] in _RELATIVE_VERBS and _qualifies(stat, rel[1:3]):
+        return True  # "42 kunder bor utanför kommunen"
+    word = rel[2][0]
+    return rel[0][0] == "som" and rel[1][0] in _RELATIVE_VERBS and word not in stat.words and \
+        stem(word) not in stat.required and word not in _AFTER_COUNT and word not in _PERIOD_TERMS and \
+        word not in _KEY_STOP
 
 
 def _qualifies(stat: Statistic, pair: list[tuple[str, str, int]]) -> bool:
@@ -724,7 +764,10 @@ def _reading(stat: Statistic, main: str, year: int | None, month: int | None) ->
         return None if value is None else _Reading(value, a1(sec, row, "utfall"), "årets utfall")
     if year is None or month is None:
         return None
-    named = sorted({_MONTH_NO[m.group(0).lower()] for m in _MONTH_WORD.finditer(main)})
+    found = {_MONTH_NO.get(m.group(0).casefold()) for m in _MONTH_WORD.finditer(main)}
+    if None in found:  # matched only by Unicode case rules ("aprİl"): which month is meant?
+        return None
+    named = sorted(found)  # type: ignore[type-var]
     if any(n > month for n in named):
         return None
     first, last = (named[0], named[-1]) if named else (1, month)
@@ -804,10 +847,10 @@ def _check_count_sentence(sentence: str, stats: _Statistics, year: int | None, m
     span = _named_where(stat, tokens, main)
     if span is None:
         return None
-    if any(norm_name(r.group(0)) not in norm_name(stat.label) for r in _RANGE.finditer(main)):
-        return None  # "barn 13–17 år": a part of the row
+    if _beside_label(_RANGE, main, stat) or _beside_label(_PART, main, stat):
+        return None  # "barn 13–17 år", "av dessa": a part of the row
     if about_other_period(main, year, month) or _NOT_OUTCOME.search(main) or _RATE.search(main) or \
-            (year is None and _YEAR.search(main)):
+            _beside_label(_OTHER_TIME, main, stat) or (year is None and _YEAR.search(main)):
         return None
     label_numbers = set(re.findall(r"\d+", stat.label))
     counts = [m for m in _counts(sentence, main) if m.group("num") not in label_numbers]
