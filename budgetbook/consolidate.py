@@ -60,12 +60,20 @@ CODES = (
     Code("KONS-013", INFO, "Omräknade belopp",
          "Enheten redovisar i {actual}; beloppen har räknats om till nämndens {expected}.",
          "Ingen åtgärd behövs; använd gärna nämndens beloppsenhet ({expected})."),
+    Code("KONS-014", VARNING, "Texten har kortats",
+         "Texten blir {length} tecken med enhetens namn framför, men en cell i Excel rymmer "
+         "{limit}; slutet har kortats bort i nämndens arbetsbok.",
+         "Korta texten i {cell} i enhetens arbetsbok, eller dela upp den på flera rader, så att "
+         "hela texten kommer med."),
     Code("HIST-001", VARNING, "Ack utfall har minskat",
          "Ackumulerat utfall för kostnadsraden ”{row_label}” är {actual}, mindre till beloppet än "
          "{expected} i rapporten för {previous}; ack utfall ska inte minska under året.",
          "Kontrollera periodiseringen eller om en kostnad bokats om; förklara det i Kommentarer."),
 )
 _CODES = {c.code: c for c in CODES}
+
+# What one cell holds; a unit's text with its name put in front can pass it (KONS-014).
+CELL_TEXT_LIMIT = 32767
 
 SEAL_OK = "validerad och oförändrad"
 SEAL_CHANGED = "ändrad efter validering"
@@ -559,6 +567,9 @@ def consolidate(config: NamndConfig, period: Period, files: Iterable[UnitFile], 
         units.append(unit)
     builder = _Builder(config, [u for u in units if u.included])
     builder.build()
+    for unit in builder.units:
+        if unit.enhet.kod in builder.cut:
+            unit.findings = sort_findings(unit.findings)
     prognos, prognos_units = _prognos_changes(config, units, builder.figures, previous)
     header = {"namnd": config.namnd, "enhet_kod": config.kod, "enhet_namn": config.namnd,
               "ar": period.year, "manad": period.month, "rapporttyp": period.rapporttyp,
@@ -623,6 +634,7 @@ class _Builder:
         self.fixed: dict[str, dict[str, dict[str, Any]]] = {}
         self.section_traces: dict[str, list[Trace]] = {s.key: [] for s in SPEC.sections}
         self.figures: dict[tuple[str, str, str], Decimal] = {}
+        self.cut: set[str] = set()  # enheter with a text cut to fit a cell (KONS-014)
         self.vmap = {norm_name(v.namn): (i, v) for i, v in enumerate(config.verksamheter)}
         names = Counter(e.namn for e in config.enheter)  # not list.count per enhet: thousands
         self.shown = {e.kod: e.namn if names[e.namn] == 1 else f"{e.namn} ({e.kod})"
@@ -726,9 +738,20 @@ class _Builder:
                 self._trace_one(traces, key, position, col, label, src, fig)
         return out
 
-    def _prefixed(self, unit: UnitResult, text: Any) -> str:
+    def _prefixed(self, src: _Source, key: str, column: str, text: Any, fig: Fig | None) -> str:
+        """The unit's text with the unit's name in front, cut to what a cell holds (said in a
+        KONS-014 on the unit: a silent cut would drop the end of a kommentar unseen)."""
+        name = self.shown[src.kod]
         text = "" if text is None else str(text)
-        return f"{self.shown[unit.enhet.kod]}: {text}" if text else self.shown[unit.enhet.kod]
+        out = f"{name}: {text}" if text else name
+        if len(out) > CELL_TEXT_LIMIT and fig is not None:
+            src.unit.findings.append(_finding(
+                "KONS-014", Location(file=src.file, section=key, sheet=src.sec.sheet, cell=fig.ref,
+                                     column=column), length=f"{len(out):,}".replace(",", "\u00a0"),
+                limit=f"{CELL_TEXT_LIMIT:,}".replace(",", "\u00a0")))
+            self.cut.add(src.kod)
+            out = out[:CELL_TEXT_LIMIT]
+        return out
 
     def _listed(self, key: str) -> None:
         spec = SPEC.section(key)
@@ -738,7 +761,8 @@ class _Builder:
         for src in self._each(key):
             for row in src.sec.rows:
                 values = row.values
-                label = self._prefixed(src.unit, values[label_column].value if label_column in values else "")
+                fig = values.get(label_column)
+                label = self._prefixed(src, key, label_column, fig.value if fig else "", fig)
                 out.append(self._copy(key, columns, len(out), label, src, values, {label_column: label}))
         self.rows[key] = out
 
@@ -761,7 +785,8 @@ class _Builder:
         out = []
         for (_, vname), _, _, src, row in found:
             values = row.values
-            text = self._prefixed(src.unit, values[text_column].value if text_column in values else "")
+            fig = values.get(text_column)
+            text = self._prefixed(src, key, text_column, fig.value if fig else "", fig)
             out.append(self._copy(key, columns, len(out), vname, src, values,
                                   {spec.label_column: vname, text_column: text}))
         self.rows[key] = out
@@ -785,7 +810,7 @@ class _Builder:
                            for m in members)
             if not additive:
                 for src, row in members:
-                    label = self._prefixed(src.unit, row.label)
+                    label = self._prefixed(src, key, "nyckeltal", row.label, row.values.get("nyckeltal"))
                     out.append(self._copy(key, columns, len(out), label, src, row.values, {"nyckeltal": label}))
                 continue
             label = members[0][1].label

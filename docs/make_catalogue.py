@@ -77,6 +77,7 @@ SAMPLE_BY_CODE = {
     "TEXT-003": {"quote": "47", "nyckeltal": "Antal placerade barn", "expected": "45", "difference": "2",
                  "mening": "Antalet placerade barn har ökat till 47 jämfört med 38 samma period föregående år.",
                  "reading": "augusti 2022", "table_cell": "Statistik!J5"},
+    "KONS-014": {"length": "32\u00a0790", "limit": "32\u00a0767", "cell": "Kommentarer!C5"},
     "HIST-001": {"row_label": "Personalkostnader", "actual": "−97 732", "expected": "−99 100"},
     "READ-020": {"label": "Enhet, kod", "sheet": "Uppgifter"},
     "READ-004": {"reason": "zip-arkivet är avkortat"},

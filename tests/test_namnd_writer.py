@@ -335,3 +335,30 @@ def test_a_text_longer_than_a_cell_holds_reads_back_as_the_draft(office):
              if str(r.cells["kommentar"].value).startswith("Vuxenenheten: Lång")]
     assert [len(t) for t in texts] == [32767]
     assert _cells(written) == _cells(nb.draft)
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+def test_a_text_cut_to_fit_a_cell_is_said_on_the_unit(office, extra):
+    """The unit's name before a kommentar of 32 767 − len("Vuxenenheten: ") characters just
+    fits; one character more and the end is cut, which the unit's KONS-014 says (where, how
+    long, what a cell holds), so the cut is never silent."""
+    tmp, inbox = office
+    full_inbox(inbox)
+    long = ("Lång analys. " * 2600)[:32767 - len("Vuxenenheten: ") + extra]
+    write_unit(inbox / "1002.xlsx", "1002", kommentarer=[dict(verksamhet=VUX, kommentar=long)])
+    cfg = load_config(tmp / CONFIG_NAME)
+    units = examine_batch([(str(f), f.name) for f in sorted(inbox.iterdir())], PERIOD, cfg.settings,
+                          tuple(v.namn for v in cfg.verksamheter))
+    result = consolidate(cfg, PERIOD, units)
+    [unit] = [u for u in result.units if u.enhet.kod == "1002"]
+    cut = [f for f in unit.findings if f.code == "KONS-014"]
+    [text] = [r["kommentar"] for r in result.rows["kommentarer"] if r["kommentar"].startswith("Vuxenenheten: Lång")]
+    assert len(text) == 32767 and text == ("Vuxenenheten: " + long)[:32767]
+    if not extra:
+        assert cut == []
+        return
+    [finding] = cut
+    assert (finding.location.sheet, finding.location.column) == ("Kommentarer", "kommentar")
+    assert finding.location.cell and finding.location.file == "1002.xlsx"
+    assert "32\u00a0768 tecken" in finding.message and "32\u00a0767" in finding.message
+    assert finding.severity.value == "varning" and unit.findings == sorted(unit.findings, key=lambda f: f.sort_key)

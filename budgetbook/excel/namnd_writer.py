@@ -27,8 +27,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from ..book import Book
-from ..consolidate import (CONFLICT, EXCLUDED, INCLUDED, INCLUDED_WITH_ERRORS, MISSING, Consolidation,
-                           Trace)
+from ..consolidate import (CELL_TEXT_LIMIT, CONFLICT, EXCLUDED, INCLUDED, INCLUDED_WITH_ERRORS, MISSING,
+                           Consolidation, Trace)
 from ..excel_refs import cell_ref, col_letter, parse_range
 from ..findings import Finding, quote_sheet
 from ..source import EMPTY, Block, RawCell, SheetGrid, TableInfo
@@ -561,8 +561,6 @@ class _DraftGrid(SheetGrid):
         return {pos: c for pos, c in out.items() if c is not EMPTY}
 
 
-# A cell holds this many characters; XlsxWriter cuts a longer text there.
-CELL_TEXT_LIMIT = 32767
 
 
 def as_written(v: Any) -> Any:
