@@ -228,16 +228,22 @@ def _examine_all(files: list[Path], inbox: Path, period: Period, cfg: NamndConfi
     # what they return, takes them from the last back, each one no worker has begun, until
     # they meet: N processes busy, each as long as its share takes.
     with ProcessPoolExecutor(max_workers=min(jobs - 1, len(tasks) - 1)) as pool:
-        futures = {i: pool.submit(examine_batch_task, tasks[i]) for i in range(1, len(tasks))}
-        for i in range(len(tasks) - 1, 0, -1):
-            for j in [j for j, f in futures.items() if f.done()]:
-                yield j, futures.pop(j).result()
-            if i not in futures or not futures[i].cancel():
-                break  # a worker has begun it, and every batch before it
-            del futures[i]
-            yield i, examine_batch_task(tasks[i])
-        for j in sorted(futures):
-            yield j, futures[j].result()
+        try:
+            futures = {i: pool.submit(examine_batch_task, tasks[i]) for i in range(1, len(tasks))}
+            for i in range(len(tasks) - 1, 0, -1):
+                for j in [j for j, f in futures.items() if f.done()]:
+                    yield j, futures.pop(j).result()
+                if i not in futures or not futures[i].cancel():
+                    break  # a worker has begun it, and every batch before it
+                del futures[i]
+                yield i, examine_batch_task(tasks[i])
+            for j in sorted(futures):
+                yield j, futures[j].result()
+        except BaseException:
+            # Ctrl-C, an error in a batch, a broken pool or the caller stopping: the batches
+            # no worker has begun are dropped, not examined first (leaving the pool waits)
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 def summary(result, namnd_findings, ignored, output: Path, history_path: Path, width: int,
