@@ -615,6 +615,32 @@ def test_with_jobs_a_failing_batch_stops_the_batches_no_one_has_begun(office, mo
     assert 2 <= len(examined) <= 8, sorted(p.name for p in examined)
 
 
+_PYTEST_PID = os.getpid()
+
+
+def _examine_or_die(args):
+    """A batch task that kills the worker process running it (as the kernel's OOM killer or
+    a crash in a native reader would), and examines in the parent."""
+    from budgetbook.excel.intake import examine_batch
+
+    if os.getpid() != _PYTEST_PID:
+        os._exit(1)
+    return examine_batch(*args)
+
+
+def test_with_jobs_a_worker_that_dies_is_a_message_not_a_traceback(office, monkeypatch, capsys):
+    from budgetbook.excel import intake
+
+    tmp, inbox = office
+    full_inbox(inbox)
+    monkeypatch.setattr(cmd, "BATCH", 1)
+    monkeypatch.setattr(intake, "examine_batch_task", _examine_or_die)
+    rc, out = consolidate(tmp, inbox, jobs=2)
+    assert rc == 1 and not out.exists()
+    said = " ".join(capsys.readouterr().err.split())
+    assert "avbröts oväntat" in said and "--jobs" in said and "ingenting skrevs" in said
+
+
 # --- history ------------------------------------------------------------------------------
 
 def test_second_period_is_checked_against_the_first_through_the_history(office, capsys, monkeypatch):
