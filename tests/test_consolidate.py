@@ -578,6 +578,69 @@ def test_with_jobs_every_batch_is_examined_once_and_put_back_in_file_order(offic
     assert examined(2) == one
 
 
+def _examine_slowly_or_fail(args):
+    """A batch task for the worker test below: notes each batch it is given, fails on the file
+    named fail*, takes its time on the others."""
+    files, *_ = args
+    for path, _label in files:
+        Path(path + ".examined").touch()
+        if Path(path).name.startswith("fail"):
+            raise RuntimeError("a worker's batch failed")
+    time.sleep(0.3)
+    return []
+
+
+def test_with_jobs_a_failing_batch_stops_the_batches_no_one_has_begun(office, monkeypatch):
+    """A worker's error (and Ctrl-C, and a broken pool, the same way out) is raised without
+    the pool first examining every batch still queued: they are cancelled."""
+    from budgetbook.config import load_config
+    from budgetbook.excel import intake
+    from budgetbook.period import Period
+
+    tmp, inbox = office
+    write_unit(inbox / "fail.xlsx", "1001")
+    for i in range(14):
+        (inbox / f"u{i:02d}.xlsx").write_bytes((inbox / "fail.xlsx").read_bytes())
+    cfg = load_config(tmp / CONFIG_NAME)
+    files, _, _ = cmd.scan_inbox(inbox, set())
+    assert files[0].name == "fail.xlsx"
+    files = [files[1], files[0], *files[2:]]  # batch 1, the workers' first, fails
+    monkeypatch.setattr(cmd, "BATCH", 1)
+    monkeypatch.setattr(intake, "examine_batch_task", _examine_slowly_or_fail)
+    with pytest.raises(RuntimeError, match="a worker's batch failed"):
+        for _ in cmd._examine_all(files, inbox, Period(2022, 8), cfg, (BOU, VUX, MYN), 2):
+            pass
+    examined = list(inbox.glob("*.examined"))
+    # batch 0, the failing one, what the parent took meanwhile and the worker's queue; not all 15
+    assert 2 <= len(examined) <= 8, sorted(p.name for p in examined)
+
+
+_PYTEST_PID = os.getpid()
+
+
+def _examine_or_die(args):
+    """A batch task that kills the worker process running it (as the kernel's OOM killer or
+    a crash in a native reader would), and examines in the parent."""
+    from budgetbook.excel.intake import examine_batch
+
+    if os.getpid() != _PYTEST_PID:
+        os._exit(1)
+    return examine_batch(*args)
+
+
+def test_with_jobs_a_worker_that_dies_is_a_message_not_a_traceback(office, monkeypatch, capsys):
+    from budgetbook.excel import intake
+
+    tmp, inbox = office
+    full_inbox(inbox)
+    monkeypatch.setattr(cmd, "BATCH", 1)
+    monkeypatch.setattr(intake, "examine_batch_task", _examine_or_die)
+    rc, out = consolidate(tmp, inbox, jobs=2)
+    assert rc == 1 and not out.exists()
+    said = " ".join(capsys.readouterr().err.split())
+    assert "avbröts oväntat" in said and "--jobs" in said and "ingenting skrevs" in said
+
+
 # --- history ------------------------------------------------------------------------------
 
 def test_second_period_is_checked_against_the_first_through_the_history(office, capsys, monkeypatch):

@@ -200,3 +200,17 @@ def test_a_filled_sum_of_numbers_is_what_evaluate_cells_gives(tmp_path):
                 (value, error, unknown, value is not None or error is not None), (cell.ref, col.key)
             checked += cell.number is not None
     assert checked > 3 * len(inputs)  # the sums of numbers were among them
+
+
+def test_the_kept_mappings_are_bounded_by_the_member_names_too():
+    """A mapping is kept by the member names as well as the structure parts' bytes, so the
+    names count against the bound: a file's names (tens of MiB within the file limit) are
+    not kept for the next files."""
+    from budgetbook.excel import package
+    from tests.data.make_broken import base_bytes, rezip
+
+    long_names = {f"xl/media/{i:04d}{'x' * 2000}.png": b"\x89PNG\r\n\x1a\n" for i in range(200)}
+    open_package("långa-namn.xlsx", rezip(base_bytes(), add=long_names))
+    for names, structure in package._STRUCTURES:
+        kept = sum(len(n) for n in names) + sum(len(b) for _, b in structure)
+        assert kept <= package._STRUCTURE_KEY_BYTES

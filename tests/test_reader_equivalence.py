@@ -72,6 +72,36 @@ def test_a_negative_date_serial_is_an_invalid_date_holding_its_number_on_both_en
         assert book.header.fields["datum"].raw == serial and book.header.get("datum") is None
 
 
+def test_a_column_of_negative_date_serials_scans_the_sheet_once(tmp_path, monkeypatch):
+    """Each cell calamine gives as a time of day asks for its stored number; the fast
+    source finds them all in one pass over the sheet, not one search of the whole sheet per
+    cell (a sheet of thousands of such cells took minutes)."""
+    from budgetbook.excel import fast_source
+
+    scans = []
+
+    class Counting:
+        def __init__(self, pattern):
+            self.pattern = pattern
+
+        def findall(self, xml):
+            scans.append(len(xml))
+            return self.pattern.findall(xml)
+    monkeypatch.setattr(fast_source, "_STORED_NEGATIVE", Counting(fast_source._STORED_NEGATIVE))
+    wb = base_workbook(sections=("ekonomi", "atgardsplan"))
+    ws = wb["Åtgärdsplan"]
+    serials = [-1 - i if i % 2 else 0.25 for i in range(8)]  # negative ones and times of day
+    for i, serial in enumerate(serials):
+        ws[f"A{5 + i}"], ws[f"C{5 + i}"] = f"Åtgärd {i}", serial
+    path = tmp_path / "negativa.xlsx"
+    path.write_bytes(workbook_bytes(wb))
+    fast, slow = read_workbook(path, engine="fast"), read_workbook(path, engine="openpyxl")
+    assert book_dump(fast) == book_dump(slow)
+    rows = fast.sections["atgardsplan"].rows
+    assert [rows[i].cells[_DATE].raw for i, s in enumerate(serials) if s < 0] == [s for s in serials if s < 0]
+    assert len(scans) == 1  # the Åtgärdsplan sheet, once
+
+
 def test_a_shared_formula_showing_an_error_reads_the_same_on_both_engines(tmp_path):
     """Excel writes a filled-down formula once (t="shared") and its followers as <f …/>
     without text; a follower showing an error once made the fast reader fail (READ-009)."""

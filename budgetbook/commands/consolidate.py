@@ -111,6 +111,8 @@ def run(*, inbox: Path, period: str, output: Path, config: Path | None, include_
 
 def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, include_failing: bool,
                  jobs: int, hist, history_path: Path, err, console) -> int:
+    from concurrent.futures import BrokenExecutor
+
     from rich.markup import escape as e
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -132,15 +134,21 @@ def _consolidate(cfg: NamndConfig, period: Period, inbox: Path, output: Path, in
         batches: dict[int, list] = {}
         # Paused: also while a worker's batch is unpickled (in the pool's thread, about three
         # quarters of that time otherwise); each batch collects what it left behind itself.
-        with collector.paused():
-            for i, batch in _examine_all(files, inbox, period, cfg, names, jobs):
-                batches[i] = batch
-                # What is kept lives until the run ends: out of the cyclic collector's sight,
-                # which otherwise walks every kept unit again and again as the heap grows.
-                # Reference counting still frees what is dropped; run() gives the objects back
-                # to the collector when the run is over.
-                gc.freeze()
-                progress.advance(task, len(batch))
+        try:
+            with collector.paused():
+                for i, batch in _examine_all(files, inbox, period, cfg, names, jobs):
+                    batches[i] = batch
+                    # What is kept lives until the run ends: out of the cyclic collector's
+                    # sight, which otherwise walks every kept unit again and again as the heap
+                    # grows. Reference counting still frees what is dropped; run() gives the
+                    # objects back to the collector when the run is over.
+                    gc.freeze()
+                    progress.advance(task, len(batch))
+        except BrokenExecutor:  # a worker killed (out of memory, say) or crashed
+            err.print(f"[red]En av processerna som läser arbetsböckerna avbröts oväntat (slut på minne, eller "
+                      f"avslutad utifrån); ingenting skrevs och {e(str(output))} är orörd. Kör igen, med färre "
+                      f"processer (--jobs) eller utan.[/red]")
+            return 1
         units = [u for i in sorted(batches) for u in batches[i]]  # in file order
         del batches
         step = progress.add_task("Konsoliderar och skriver", total=3)
@@ -228,16 +236,22 @@ def _examine_all(files: list[Path], inbox: Path, period: Period, cfg: NamndConfi
     # what they return, takes them from the last back, each one no worker has begun, until
     # they meet: N processes busy, each as long as its share takes.
     with ProcessPoolExecutor(max_workers=min(jobs - 1, len(tasks) - 1)) as pool:
-        futures = {i: pool.submit(examine_batch_task, tasks[i]) for i in range(1, len(tasks))}
-        for i in range(len(tasks) - 1, 0, -1):
-            for j in [j for j, f in futures.items() if f.done()]:
-                yield j, futures.pop(j).result()
-            if i not in futures or not futures[i].cancel():
-                break  # a worker has begun it, and every batch before it
-            del futures[i]
-            yield i, examine_batch_task(tasks[i])
-        for j in sorted(futures):
-            yield j, futures[j].result()
+        try:
+            futures = {i: pool.submit(examine_batch_task, tasks[i]) for i in range(1, len(tasks))}
+            for i in range(len(tasks) - 1, 0, -1):
+                for j in [j for j, f in futures.items() if f.done()]:
+                    yield j, futures.pop(j).result()
+                if i not in futures or not futures[i].cancel():
+                    break  # a worker has begun it, and every batch before it
+                del futures[i]
+                yield i, examine_batch_task(tasks[i])
+            for j in sorted(futures):
+                yield j, futures[j].result()
+        except BaseException:
+            # Ctrl-C, an error in a batch, a broken pool or the caller stopping: the batches
+            # no worker has begun are dropped, not examined first (leaving the pool waits)
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 def summary(result, namnd_findings, ignored, output: Path, history_path: Path, width: int,

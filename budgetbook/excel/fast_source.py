@@ -142,6 +142,7 @@ class _LazyGrid(SheetGrid):
                  xml: bytes = b""):
         self.rows = rows
         self.xml = xml  # the sheet as read, for the rare cell whose stored number is asked for
+        self._negatives: dict[bytes, bytes] | None = None  # cell ref → a negative stored number
         # Formula and error cells from the byte scan: row → column → (formula, error, formula text).
         self.special = special
         self.has_errors = has_errors
@@ -186,9 +187,16 @@ class _LazyGrid(SheetGrid):
         return values, self.special
 
     def stored_number(self, row: int, col: int) -> float | None:
-        m = re.search(_STORED_VALUE % (col_letter(col).encode(), row), self.xml)
+        """A negative number the cell stores (calamine gives a time of day for one in a date
+        cell); None for any other. The sheet is scanned once, on the first question: a
+        column of such cells searched the sheet once per cell (quadratic in the sheet)."""
+        if self._negatives is None:
+            self._negatives = {}
+            for ref, text in _STORED_NEGATIVE.findall(self.xml):
+                self._negatives.setdefault(ref, text)  # the first of a repeated cell, as a search finds
+        text = self._negatives.get(b"%s%d" % (col_letter(col).encode(), row))
         try:
-            return float(m.group(1)) if m is not None else None
+            return float(text) if text is not None else None
         except ValueError:
             return None
 
@@ -200,10 +208,11 @@ class _LazyGrid(SheetGrid):
         return out
 
 
-# A cell's stored value (after its formula, if any), whatever the namespace prefix.
-_STORED_VALUE = (rb'<(?:[\w.-]+:)?c\s[^>]*?\br="%s%d"[^>]*(?<!/)>'
-                 rb'(?:<(?:[\w.-]+:)?f[^>]*/>|<(?:[\w.-]+:)?f[^>]*>[^<]*</(?:[\w.-]+:)?f>)?'
-                 rb'<(?:[\w.-]+:)?v>([^<]*)</')
+# A cell's ref and its stored value when negative (after its formula, if any), whatever the
+# namespace prefix.
+_STORED_NEGATIVE = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\br="([A-Z]{1,3}\d+)"[^>]*(?<!/)>'
+                              rb'(?:<(?:[\w.-]+:)?f[^>]*/>|<(?:[\w.-]+:)?f[^>]*>[^<]*</(?:[\w.-]+:)?f>)?'
+                              rb'<(?:[\w.-]+:)?v>(\s*-[^<]*)</')
 
 
 def _value_at(rows: list[list], pos: tuple[int, int]):

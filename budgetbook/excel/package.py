@@ -740,7 +740,9 @@ def _map(path: str, data: bytes, zf: zipfile.ZipFile, names: set[str], cache: di
     if mapped is None:
         parts = _Parts(data, zf, names, cache)
         mapped = _structure(parts, names)
-        if parts.read <= {n for n, _ in structure} and sum(len(b) for _, b in structure) <= _STRUCTURE_KEY_BYTES:
+        # the names count too: within the file limit they can be tens of MiB, kept by the key
+        kept = sum(len(b) for _, b in structure) + sum(map(len, names))
+        if parts.read <= {n for n, _ in structure} and kept <= _STRUCTURE_KEY_BYTES:
             _remember(_STRUCTURES, key, mapped)
     sheets, defined, tables, read_rows, has_vba, external_links, connections = mapped
     return Package(
