@@ -273,10 +273,6 @@ class _NotSpliceable(ValueError):
     """A bulk value the splice does not write as XlsxWriter would."""
 
 
-def _spliceable(rows: Iterable[Sequence[Any]]) -> bool:
-    return all(_splice_ok(v) for row in rows for v in row)
-
-
 def _splice_ok(v: Any) -> bool:
     t = type(v)
     if t is str:
