@@ -11,11 +11,14 @@ rows are not values here: the writer leaves them to the template's formulas.
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import islice
 from sys import intern
-from typing import Any, Iterable, Mapping, NamedTuple
+from typing import Any, Iterable, Mapping, NamedTuple, overload
 
 from .book import Book
 from .config import Enhet, NamndConfig, norm_name
@@ -220,6 +223,78 @@ class Trace(NamedTuple):
     note: str = ""
 
 
+class TraceTable(Sequence[Trace]):
+    """Traces stored column-wise: a unit section's shared fields (enhet, file, sheet, factor,
+    note) once per section in ``sources``, and per traced cell only its source index, row,
+    column, label, cell and value. Millions of cells are traced in a large roll-up; a Trace
+    each held about 170 bytes, a row here about 40. Items are made as Traces when read."""
+
+    __slots__ = ("sources", "_source", "_position", "_column", "_label", "_cell", "_value")
+
+    def __init__(self, sources: list[tuple] | None = None):
+        # (section, enhet_kod, enhet_namn, file, sheet, factor, note, note for a number)
+        self.sources: list[tuple] = [] if sources is None else sources
+        self._source = array("I")
+        self._position = array("I")
+        self._column: list[str] = []
+        self._label: list[str] = []
+        self._cell: list[str] = []
+        self._value: list[Any] = []
+
+    def add_source(self, section: str, enhet_kod: str, enhet_namn: str, file: str, sheet: str, factor: Decimal,
+                   note: str, note_number: str) -> int:
+        self.sources.append((section, enhet_kod, enhet_namn, file, sheet, factor, note, note_number))
+        return len(self.sources) - 1
+
+    def append(self, source: int, position: int, column: str, label: str, cell: str, value: Any) -> None:
+        self._source.append(source)
+        self._position.append(position)
+        self._column.append(column)
+        self._label.append(label)
+        self._cell.append(cell)
+        self._value.append(value)
+
+    def extend(self, other: TraceTable) -> None:
+        """Append ``other``'s rows (it shares this table's sources)."""
+        assert other.sources is self.sources
+        self._source.extend(other._source)
+        self._position.extend(other._position)
+        self._column.extend(other._column)
+        self._label.extend(other._label)
+        self._cell.extend(other._cell)
+        self._value.extend(other._value)
+
+    def __len__(self) -> int:
+        return len(self._value)
+
+    @staticmethod
+    def _trace(s: tuple, position: int, column: str, label: str, cell: str, value: Any) -> Trace:
+        return Trace(s[0], position, column, label, s[1], s[2], s[3], s[4], cell, value, s[5],
+                     s[7] if isinstance(value, Decimal) else s[6])
+
+    @overload
+    def __getitem__(self, i: int) -> Trace: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Trace]: ...
+
+    def __getitem__(self, i: int | slice) -> Trace | list[Trace]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return self._trace(self.sources[self._source[i]], self._position[i], self._column[i], self._label[i],
+                           self._cell[i], self._value[i])
+
+    def __iter__(self) -> Iterator[Trace]:
+        return self.between(0, len(self))
+
+    def between(self, start: int, stop: int) -> Iterator[Trace]:
+        """The traces ``start`` to ``stop`` (exclusive), made one at a time."""
+        sources, trace = self.sources, self._trace
+        columns = (self._source, self._position, self._column, self._label, self._cell, self._value)
+        for src, position, column, label, cell, value in zip(*(islice(c, start, stop) for c in columns)):
+            yield trace(sources[src], position, column, label, cell, value)
+
+
 @dataclass
 class Unplaced:
     file: str
@@ -314,7 +389,7 @@ class Consolidation:
     header: dict[str, Any]
     rows: dict[str, list[dict[str, Any]]]
     fixed: dict[str, dict[str, dict[str, Any]]]
-    traces: list[Trace]
+    traces: TraceTable
     namnd_figures: dict[tuple[str, str, str], Decimal]  # ("ekonomi", vkod, col) → sum
     prognos: list[PrognosChange]
     previous: Period | None
@@ -577,7 +652,7 @@ def consolidate(config: NamndConfig, period: Period, files: Iterable[UnitFile], 
               "datum": today or dt.date.today()}
     return Consolidation(config=config, period=period, include_failing=include_failing, units=units,
                          unplaced=sorted(lost, key=lambda u: u.file), header=header, rows=builder.rows,
-                         fixed=builder.fixed, traces=builder.traces, namnd_figures=builder.figures,
+                         fixed=builder.fixed, traces=builder.take_traces(), namnd_figures=builder.figures,
                          prognos=prognos, previous=previous.period if previous else None,
                          prognos_units=prognos_units)
 
@@ -619,6 +694,7 @@ class _Source(NamedTuple):
     file: str
     note: str  # a trace's note for a value that is not a number
     note_number: str  # … and for a number (says it was converted when factor ≠ 1)
+    trace_source: int  # its index in the builder's TraceTable sources
 
 
 class _Builder:
@@ -632,7 +708,8 @@ class _Builder:
         self.units = units
         self.rows: dict[str, list[dict[str, Any]]] = {}
         self.fixed: dict[str, dict[str, dict[str, Any]]] = {}
-        self.section_traces: dict[str, list[Trace]] = {s.key: [] for s in SPEC.sections}
+        self.trace_sources: list[tuple] = []  # shared by the sections' tables
+        self.section_traces = {s.key: TraceTable(self.trace_sources) for s in SPEC.sections}
         self.figures: dict[tuple[str, str, str], Decimal] = {}
         self.cut: set[str] = set()  # enheter with a text cut to fit a cell (KONS-014)
         self.vmap = {norm_name(v.namn): (i, v) for i, v in enumerate(config.verksamheter)}
@@ -640,9 +717,13 @@ class _Builder:
         self.shown = {e.kod: e.namn if names[e.namn] == 1 else f"{e.namn} ({e.kod})"
                       for e in config.enheter}
 
-    @property
-    def traces(self) -> list[Trace]:
-        return [t for s in SPEC.sections for t in self.section_traces[s.key]]
+    def take_traces(self) -> TraceTable:
+        """Every section's traces in the spec's order, in one table; the sections' are emptied."""
+        out = TraceTable(self.trace_sources)
+        for s in SPEC.sections:
+            out.extend(self.section_traces[s.key])
+            self.section_traces[s.key] = TraceTable(self.trace_sources)  # freed as it is joined
+        return out
 
     def build(self) -> None:
         self._ekonomi()
@@ -662,7 +743,10 @@ class _Builder:
                 note_number = note
                 if factor != 1:
                     note_number = (note + "; " if note else "") + f"omräknat från {uf.belopp_i}"
-                yield _Source(unit, sec, factor, unit.enhet.kod, unit.enhet.namn, uf.file, note, note_number)
+                kod, namn = unit.enhet.kod, unit.enhet.namn
+                index = self.section_traces[key].add_source(key, kod, namn, uf.file, sec.sheet, factor, note,
+                                                            note_number)
+                yield _Source(unit, sec, factor, kod, namn, uf.file, note, note_number, index)
 
     @staticmethod
     def _columns(key: str) -> list[tuple[str, bool, bool]]:
@@ -695,7 +779,7 @@ class _Builder:
                 for src, values in found:
                     fig = values.get(col)
                     if fig is not None and isinstance(fig.value, Decimal):
-                        self._trace_one(traces, key, pos, col, label, src, fig)
+                        self._trace_one(traces, pos, col, label, src, fig)
         for rk, vals in sums.items():
             for col, v in vals.items():
                 self.figures[(key, rk, col)] = v
@@ -735,7 +819,7 @@ class _Builder:
                 # reader's limits), which a product by 1 gives back unchanged
                 out[col] = v * factor if amount and factor != 1 and isinstance(v, Decimal) else v
             if fig is not None:
-                self._trace_one(traces, key, position, col, label, src, fig)
+                self._trace_one(traces, position, col, label, src, fig)
         return out
 
     def _prefixed(self, src: _Source, key: str, column: str, text: Any, fig: Fig | None) -> str:
@@ -829,18 +913,16 @@ class _Builder:
             for col, _, _ in columns:
                 if col in key_columns:
                     if col in first.values:
-                        self._trace_one(traces, key, pos, col, label, first_src, first.values[col])
+                        self._trace_one(traces, pos, col, label, first_src, first.values[col])
                     continue
                 for src, row in members:
                     fig = row.values.get(col) if col in months else None
                     if fig is not None and isinstance(fig.value, Decimal):
-                        self._trace_one(traces, key, pos, col, label, src, fig)
+                        self._trace_one(traces, pos, col, label, src, fig)
             out.append(row_out)
         self.rows[key] = out
 
     @staticmethod
-    def _trace_one(traces: list[Trace], key: str, position: int, column: str, label: str, src: _Source,
+    def _trace_one(traces: TraceTable, position: int, column: str, label: str, src: _Source,
                    fig: Fig) -> None:
-        v = fig.value
-        traces.append(Trace(key, position, column, label, src.kod, src.namn, src.file, src.sec.sheet, fig.ref, v,
-                            src.factor, src.note_number if isinstance(v, Decimal) else src.note))
+        traces.append(src.trace_source, position, column, label, fig.ref, fig.value)

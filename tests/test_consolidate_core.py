@@ -8,7 +8,8 @@ from decimal import Decimal
 from hypothesis import given, settings, strategies as st
 
 from budgetbook.config import parse_config
-from budgetbook.consolidate import (CONFLICT, INCLUDED, Fig, UnitFile, UnitRow, UnitSection, consolidate)
+from budgetbook.consolidate import (CONFLICT, INCLUDED, Fig, Trace, UnitFile, UnitRow, UnitSection,
+                                   consolidate)
 from budgetbook.period import Period
 
 from .test_consolidate import CONFIG
@@ -70,3 +71,21 @@ def test_duplicates_are_resolved_by_datum_then_mtime_else_conflict():
     d = unit("1001", [(NAMES[0], dict.fromkeys(COLS, -4))], file="d.xlsx", mtime=dt.datetime(2022, 9, 5, 13))
     r = consolidate(CFG, P, [a, d]).unit("1001")
     assert r.state == INCLUDED and r.sections["ekonomi"][0].file == "d.xlsx"
+
+
+def test_traces_are_a_sequence_with_each_cells_fields():
+    """Traces are stored column-wise; read back they are the same Trace items however reached."""
+    files = [unit("1001", [(NAMES[0], dict.fromkeys(COLS, -1)), (NAMES[1], dict.fromkeys(COLS, 2))]),
+             unit("1002", [(NAMES[0], dict.fromkeys(COLS, -3))])]
+    traces = consolidate(CFG, P, files).traces
+    items = list(traces)
+    assert len(traces) == len(items) == 12 and list(traces) == items  # sized, iterable again
+    assert [traces[i] for i in range(len(traces))] == items and traces[-1] == items[-1]
+    assert traces[2:5] == items[2:5] and list(traces.between(3, 7)) == items[3:7]
+    first = traces[0]
+    assert first == Trace("ekonomi", 0, "utfall_intakter", NAMES[0], "1001", CFG.enhet("1001").namn,
+                          "1001.xlsx", "Ekonomi", "B5", Decimal(-1), Decimal(1), "")
+    # row by row, then column by column, then unit: both units' utfall_intakter in verksamhet 0 first
+    assert [(t.enhet_kod, t.position, t.column, t.cell, t.value) for t in items[:3]] == [
+        ("1001", 0, "utfall_intakter", "B5", Decimal(-1)), ("1002", 0, "utfall_intakter", "B5", Decimal(-3)),
+        ("1001", 0, "utfall_kostnader", "C5", Decimal(-1))]

@@ -28,7 +28,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from ..book import Book
 from ..consolidate import (CELL_TEXT_LIMIT, CONFLICT, EXCLUDED, INCLUDED, INCLUDED_WITH_ERRORS, MISSING,
-                           Consolidation, Trace)
+                           Consolidation, TraceTable)
 from ..excel_refs import cell_ref, col_letter, parse_range
 from ..findings import Finding, quote_sheet
 from ..source import EMPTY, Block, RawCell, SheetGrid, TableInfo
@@ -321,7 +321,7 @@ class TraceRows:
     """The Spårbarhet rows of ``traces[start:stop]``, made as they are written: hundreds of
     thousands of rows are never held as a list (iterable more than once, sized)."""
 
-    def __init__(self, traces: Sequence[Trace], start: int, stop: int, where: dict):
+    def __init__(self, traces: TraceTable, start: int, stop: int, where: dict):
         self.traces, self.start, self.stop, self.where = traces, start, stop, where
         self.headers_of = {s.key: {c.key: c.header for c in s.columns} for s in SPEC.sections}
 
@@ -330,8 +330,7 @@ class TraceRows:
 
     def __iter__(self) -> Iterator[tuple]:
         where, headers_of = self.where, self.headers_of
-        for i in range(self.start, self.stop):
-            t = self.traces[i]
+        for t in self.traces.between(self.start, self.stop):
             sheet, first, letters = where[t.section]
             value = t.value
             shown = value * t.factor if t.factor != 1 and isinstance(value, Decimal) else value
@@ -339,7 +338,7 @@ class TraceRows:
                    t.enhet_kod, t.enhet_namn, t.file, t.sheet, t.cell, value, shown, t.note)
 
 
-def _trace_sheet(nb: NamndWorkbook, traces: list[Trace], where: dict, belopp_i: str) -> None:
+def _trace_sheet(nb: NamndWorkbook, traces: TraceTable, where: dict, belopp_i: str) -> None:
     """Header and layout in openpyxl; the (hundreds of thousands of) rows are streamed to the file.
 
     A roll-up of many units can pass Excel's 1 048 576 rows: the rows then continue on
