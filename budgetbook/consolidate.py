@@ -684,16 +684,14 @@ def _prognos_changes(config: NamndConfig, units: list[UnitResult], figures: Mapp
 
 
 class _Source(NamedTuple):
-    """An included unit's section as the builder reads it, with what each of its traces repeats."""
+    """An included unit's section as the builder reads it; what each of its traces repeats
+    (enhet, file, sheet, factor, notes) is kept once in the TraceTable's sources."""
 
     unit: UnitResult
     sec: UnitSection
     factor: Decimal
     kod: str
-    namn: str
     file: str
-    note: str  # a trace's note for a value that is not a number
-    note_number: str  # … and for a number (says it was converted when factor ≠ 1)
     trace_source: int  # its index in the builder's TraceTable sources
 
 
@@ -746,7 +744,7 @@ class _Builder:
                 kod, namn = unit.enhet.kod, unit.enhet.namn
                 index = self.section_traces[key].add_source(key, kod, namn, uf.file, sec.sheet, factor, note,
                                                             note_number)
-                yield _Source(unit, sec, factor, kod, namn, uf.file, note, note_number, index)
+                yield _Source(unit, sec, factor, kod, uf.file, index)
 
     @staticmethod
     def _columns(key: str) -> list[tuple[str, bool, bool]]:

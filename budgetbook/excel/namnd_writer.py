@@ -560,8 +560,6 @@ class _DraftGrid(SheetGrid):
         return {pos: c for pos, c in out.items() if c is not EMPTY}
 
 
-
-
 def as_written(v: Any) -> Any:
     """A constant as a file reader gets it back: every number the double XlsxWriter writes
     (16 significant digits: 14302060.167127721 reads back as 14302060.16712772), a midnight

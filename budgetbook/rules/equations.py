@@ -203,15 +203,20 @@ class Scope:
         if col.kind is Kind.AMOUNT:
             return self.rounding
         if col.kind in (Kind.PERCENT, Kind.NUMBER):
-            if col.kind is Kind.NUMBER and v == v.to_integral_value():
-                return ZERO  # a count
-            # A fraction is printed at least as whole percent (0,63 = 63 %).
-            places = max(2, -v.normalize().as_tuple().exponent)
-            return Decimal(5).scaleb(-places - 1)
+            return printed_rounding(v, col.kind)
         return ZERO
 
     def show(self, key: str) -> Callable[[Decimal | None], str]:
         return shower(self.section.column(key), self.unit)
+
+
+def printed_rounding(v: Decimal, kind: Kind) -> Decimal:
+    """How far a typed percent or number may be from the truth by its printed rounding."""
+    if kind is Kind.NUMBER and v == v.to_integral_value():
+        return ZERO  # a count
+    # A fraction is printed at least as whole percent (0,63 = 63 %).
+    places = max(2, -v.normalize().as_tuple().exponent)
+    return Decimal(5).scaleb(-places - 1)
 
 
 def shower(col: Column, unit: str) -> Callable[[Decimal | None], str]:

@@ -25,7 +25,7 @@ from typing import Iterable, Sequence
 
 from ..book import Book, SectionRow
 from ..spec import Kind, Linear, Section, Sign
-from .equations import Scope
+from .equations import Scope, printed_rounding, total_items
 
 # Float noise allowance, relative to the magnitude of what a check adds up, per term. The
 # float error of a sum of n terms is at most n × 1.1e-16 × Σ|terms|, and a tolerance may
@@ -141,7 +141,7 @@ class SectionTable:
                 while end < len(where) and where[end][0] == book:
                     end += 1
                 before: list[int] = []  # the book's non-empty data rows so far
-                at = codes = None
+                at = None
                 for i in range(start, end):
                     row = where[i][2]
                     if not row.is_total:
@@ -152,8 +152,7 @@ class SectionTable:
                     else:
                         if at is None:
                             at = {where[j][2].position: j for j in range(start, end)}
-                            codes = _first_by_code(scope.data.rows)
-                        items = [codes[c] for c in row.spec.items if c in codes]
+                        items = total_items(scope.data, row)
                         out.append(TotalRow(i, [at[r.position] for r in items if r.position in at], bool(items)))
                 start = end
             return out
@@ -295,22 +294,10 @@ class SectionTable:
         return out
 
 
-def _first_by_code(rows: Sequence[SectionRow]) -> dict[str, SectionRow]:
-    """Each code's first row, as ``SectionData.row`` finds it."""
-    out: dict[str, SectionRow] = {}
-    for r in rows:
-        if r.code is not None:
-            out.setdefault(r.code, r)
-    return out
-
-
 @lru_cache(maxsize=4096)  # equal Decimals give the same answer; figures repeat across rows and units
 def _printed_rounding(v: Decimal, kind: Kind) -> float:
-    """``Scope._uncertainty`` of a typed percent or number (see there)."""
-    if kind is Kind.NUMBER and v == v.to_integral_value():
-        return 0.0
-    places = max(2, -v.normalize().as_tuple().exponent)
-    return float(Decimal(5).scaleb(-places - 1))
+    """``Scope._uncertainty`` of a typed percent or number, as a float."""
+    return float(printed_rounding(v, kind))
 
 
 def ratio_q(n, d, q_n, q_d):
