@@ -253,11 +253,12 @@ def _read_column(grid: SheetGrid, col: Column, idx: int, column: tuple, formulas
     kind = col.kind
     out = []
     append = out.append
-    plain = not formulas or 2 * len(formulas) >= len(column)
+    formula_column = bool(formulas) and 2 * len(formulas) >= len(column)
+    plain = not formulas or formula_column
     # Every cell as if it held no formula, by the loop for the column's kind; then the few
     # formula and error cells are made again as what they are. A column of formulas (a
     # computed column) is made cell by cell instead, each cell once.
-    if formulas and 2 * len(formulas) >= len(column):
+    if formula_column:
         limit = _FAST_LIMIT.get(kind, -1.0)
         for r, blank, v in zip(range(first, last + 1), blanks, column):
             s = formulas.get(r)
